@@ -1,0 +1,45 @@
+package dev.parley.common;
+
+import dev.parley.error.ProblemException;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.UUID;
+
+/** Ids and timestamps as the database stores them. */
+public final class Ids {
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private Ids() {
+    }
+
+    /**
+     * A version 7 UUID (RFC 9562): 48 bits of Unix milliseconds, then random bits. Time-ordered ids
+     * keep B-tree inserts local and cannot be enumerated.
+     */
+    public static UUID newId() {
+        long millis = System.currentTimeMillis();
+        long randA = RANDOM.nextInt(1 << 12);
+        long msb = (millis << 16) | (0x7L << 12) | randA;
+        long lsb = (RANDOM.nextLong() & 0x3FFF_FFFF_FFFF_FFFFL) | 0x8000_0000_0000_0000L;
+        return new UUID(msb, lsb);
+    }
+
+    /** Parses an id from a path or query; a malformed one is a 400 naming the parameter. */
+    public static UUID parse(String name, String raw) {
+        if (raw == null || raw.length() != 36) {
+            throw ProblemException.badRequest(name, "must be a UUID");
+        }
+        try {
+            return UUID.fromString(raw);
+        } catch (IllegalArgumentException e) {
+            throw ProblemException.badRequest(name, "must be a UUID");
+        }
+    }
+
+    /** Now, at the microsecond precision of a PostgreSQL timestamptz, so that keyset cursors compare exactly. */
+    public static Instant now() {
+        return Instant.now().truncatedTo(ChronoUnit.MICROS);
+    }
+}

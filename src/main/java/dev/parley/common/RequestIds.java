@@ -1,0 +1,42 @@
+package dev.parley.common;
+
+import dev.parley.error.Problems;
+import io.vertx.ext.web.Router;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
+
+/**
+ * Gives every request a correlation id: the caller's X-Request-Id when it is sane, a new one
+ * otherwise. It is echoed in the response, put in the logging context, carried by 500 problems,
+ * and written in one access-log line per request (method, path, status, duration, user, id).
+ */
+@ApplicationScoped
+public class RequestIds {
+
+    public static final String USER_KEY = "parley.user";
+    private static final Logger ACCESS = Logger.getLogger("dev.parley.access");
+    private static final Pattern SANE = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+
+    void install(@Observes Router router) {
+        router.route().order(Integer.MIN_VALUE).handler(ctx -> {
+            long start = System.nanoTime();
+            String given = ctx.request().getHeader(Problems.REQUEST_ID_HEADER);
+            String id = given != null && SANE.matcher(given).matches() ? given : UUID.randomUUID().toString();
+            ctx.response().putHeader(Problems.REQUEST_ID_HEADER, id);
+            MDC.put("request_id", id);
+            ctx.addEndHandler(done -> {
+                if (ACCESS.isInfoEnabled()) {
+                    Object user = ctx.get(USER_KEY);
+                    ACCESS.infof("%s %s %d %.1fms user=%s request_id=%s", ctx.request().method(),
+                            ctx.request().path(), ctx.response().getStatusCode(),
+                            (System.nanoTime() - start) / 1_000_000.0, user == null ? "-" : user, id);
+                }
+            });
+            ctx.next();
+        });
+    }
+}

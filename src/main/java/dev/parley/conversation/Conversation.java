@@ -1,0 +1,65 @@
+package dev.parley.conversation;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import jakarta.persistence.Version;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
+
+/**
+ * A user's conversation. Rows are only ever read through {@link ConversationStore}, which scopes
+ * every query to the caller; message_count and last_message_at are kept by the same statements that
+ * add and remove messages, so listing never counts rows.
+ */
+@Entity
+@Table(name = "conversation")
+public class Conversation extends PanacheEntityBase {
+
+    public static final String DEFAULT_TITLE = "New Conversation";
+
+    @Id
+    public UUID id;
+
+    @Column(name = "user_id", nullable = false, updatable = false)
+    public String userId;
+
+    @Column(nullable = false, length = 255)
+    public String title = DEFAULT_TITLE;
+
+    @Column(length = 500)
+    public String description;
+
+    @Column(nullable = false)
+    public boolean archived;
+
+    @Column(nullable = false)
+    public boolean pinned;
+
+    @Column(name = "auto_reply", nullable = false)
+    public boolean autoReply = true;
+
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(nullable = false)
+    public Map<String, String> metadata = Map.of();
+
+    @Column(name = "message_count", nullable = false, insertable = false, updatable = false)
+    public int messageCount;
+
+    @Column(name = "last_message_at", insertable = false, updatable = false)
+    public Instant lastMessageAt;
+
+    @Version
+    public long version;
+
+    @Column(name = "created_at", nullable = false, updatable = false)
+    public Instant createdAt;
+
+    @Column(name = "updated_at", nullable = false)
+    public Instant updatedAt;
+}

@@ -1,0 +1,23 @@
+package dev.parley.conversation;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import jakarta.validation.constraints.Size;
+import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+/**
+ * Body of POST (create) and PUT (full replace). Fields left out take their defaults:
+ * title "New Conversation", no description, not archived, not pinned, auto_reply on, no metadata.
+ */
+@RegisterForReflection
+@Schema(name = "ConversationInput")
+public record ConversationInput(
+        @Size(max = 255) @Schema(examples = "Trip to Lisbon", maxLength = 255) String title,
+        @Size(max = 500) @Schema(examples = "Planning the itinerary", maxLength = 500) String description,
+        @Schema(description = "Up to 16 keys (≤ 64 chars) with string values (≤ 512 chars)")
+        Map<String, String> metadata,
+        Boolean archived,
+        Boolean pinned,
+        @Schema(description = "Whether user messages get assistant replies", defaultValue = "true")
+        Boolean autoReply) {
+}

@@ -1,0 +1,189 @@
+package dev.parley.conversation;
+
+import dev.parley.common.Ids;
+import dev.parley.common.QueryFlags;
+import dev.parley.error.Problem;
+import dev.parley.error.ProblemException;
+import dev.parley.pagination.Page;
+import dev.parley.pagination.PageRequest;
+import io.quarkus.security.Authenticated;
+import jakarta.inject.Inject;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+@Path("/api/conversations")
+@Tag(name = "Conversations", description = "The caller's conversations")
+@Authenticated
+@SecurityRequirement(name = "bearer")
+@Produces(MediaType.APPLICATION_JSON)
+@APIResponse(responseCode = "401", description = "Missing or invalid bearer token",
+        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+public class ConversationResource {
+
+    @Inject
+    ConversationService service;
+
+    @Context
+    UriInfo uriInfo;
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Create a conversation")
+    @APIResponse(responseCode = "201", description = "Created; Location names the new conversation",
+            content = @Content(schema = @Schema(implementation = ConversationView.class)))
+    @APIResponse(responseCode = "400", description = "Invalid body",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Response create(@Valid ConversationInput input) {
+        Conversation created = service.create(input == null ? empty() : input);
+        return Response.created(uriInfo.getAbsolutePathBuilder().path(created.id.toString()).build())
+                .entity(ConversationView.of(created)).build();
+    }
+
+    @GET
+    @Operation(summary = "List conversations, most recent activity first")
+    @APIResponse(responseCode = "200", description = "A page of conversations",
+            content = @Content(schema = @Schema(implementation = ConversationPage.class)))
+    @APIResponse(responseCode = "400", description = "Invalid query parameter",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Page<ConversationView> list(
+            @Parameter(description = "Case-insensitive text in title or description") @QueryParam("q") String q,
+            @Parameter(description = "Archived conversations instead of active ones (default false)",
+                    schema = @Schema(type = SchemaType.BOOLEAN)) @QueryParam("archived") String archived,
+            @Parameter(description = "Only pinned (true) or unpinned (false) conversations",
+                    schema = @Schema(type = SchemaType.BOOLEAN)) @QueryParam("pinned") String pinned,
+            @Parameter(description = "1-based page number", schema = @Schema(type = SchemaType.INTEGER, minimum = "1"))
+            @QueryParam("page") String page,
+            @Parameter(description = "Rows per page, 1..100 (default 20)",
+                    schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "100"))
+            @QueryParam("page_size") String pageSize,
+            @Parameter(description = "next_cursor of a previous answer: continue with keyset pagination")
+            @QueryParam("cursor") String cursor,
+            @Parameter(description = "With a cursor, also count all matching rows",
+                    schema = @Schema(type = SchemaType.BOOLEAN)) @QueryParam("count") String count) {
+        PageRequest request = PageRequest.parse(page, pageSize, cursor, count);
+        Boolean archivedFlag = QueryFlags.parse("archived", archived);
+        return service.list(QueryFlags.text("q", q), Boolean.TRUE.equals(archivedFlag),
+                QueryFlags.parse("pinned", pinned), request, uriInfo).map(ConversationView::of);
+    }
+
+    @GET
+    @Path("/{id}")
+    @Operation(summary = "Get one conversation")
+    @APIResponse(responseCode = "200", description = "The conversation",
+            content = @Content(schema = @Schema(implementation = ConversationView.class)))
+    @APIResponse(responseCode = "400", description = "Malformed id",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "404", description = "No such conversation for this user",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public ConversationView get(@PathParam("id") String id) {
+        return ConversationView.of(service.get(Ids.parse("id", id)));
+    }
+
+    @PATCH
+    @Path("/{id}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Change some fields of a conversation")
+    @APIResponse(responseCode = "200", description = "The changed conversation",
+            content = @Content(schema = @Schema(implementation = ConversationView.class)))
+    @APIResponse(responseCode = "400", description = "Invalid body or id",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "404", description = "No such conversation for this user",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public ConversationView patch(@PathParam("id") String id, @NotNull @Valid ConversationPatch patch) {
+        return ConversationView.of(service.patch(Ids.parse("id", id), patch));
+    }
+
+    @PUT
+    @Path("/{id}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Replace a conversation's fields; omitted fields return to their defaults")
+    @APIResponse(responseCode = "200", description = "The replaced conversation",
+            content = @Content(schema = @Schema(implementation = ConversationView.class)))
+    @APIResponse(responseCode = "400", description = "Invalid body or id",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "404", description = "No such conversation for this user",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public ConversationView replace(@PathParam("id") String id, @NotNull @Valid ConversationInput input) {
+        return ConversationView.of(service.replace(Ids.parse("id", id), input));
+    }
+
+    @DELETE
+    @Path("/{id}")
+    @Operation(summary = "Delete a conversation and its messages")
+    @APIResponse(responseCode = "204", description = "Deleted")
+    @APIResponse(responseCode = "404", description = "No such conversation for this user",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Response delete(@PathParam("id") String id) {
+        service.delete(Ids.parse("id", id));
+        return Response.noContent().build();
+    }
+
+    @DELETE
+    @Path("/all")
+    @Operation(summary = "Delete all of the caller's conversations, archived ones included")
+    @APIResponse(responseCode = "200", description = "How many were deleted",
+            content = @Content(schema = @Schema(implementation = BulkDeleteResult.class)))
+    public BulkDeleteResult deleteAll() {
+        return BulkDeleteResult.of(service.deleteAll());
+    }
+
+    @DELETE
+    @Operation(summary = "Delete the caller's conversations holding a message with this thread_id or endpoint",
+            description = "Exactly one selector is required; archived conversations are included. "
+                    + "DELETE /api/conversations/all deletes every conversation of the caller.")
+    @APIResponse(responseCode = "200", description = "How many were deleted",
+            content = @Content(schema = @Schema(implementation = BulkDeleteResult.class)))
+    @APIResponse(responseCode = "400", description = "No selector, or more than one",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public BulkDeleteResult deleteMatching(@QueryParam("thread_id") String threadId,
+            @QueryParam("endpoint") String endpoint) {
+        if (threadId != null && endpoint != null) {
+            throw new ProblemException(400, "Give one selector: thread_id or endpoint",
+                    Map.of("thread_id", List.of("cannot be combined with endpoint")));
+        }
+        if (threadId != null && !threadId.isEmpty()) {
+            return BulkDeleteResult.of(service.deleteByThread(threadId));
+        }
+        if (endpoint != null && !endpoint.isEmpty()) {
+            return BulkDeleteResult.of(service.deleteByEndpoint(endpoint));
+        }
+        throw new ProblemException(400,
+                "A selector is required: thread_id or endpoint (use DELETE /api/conversations/all to delete all)",
+                Map.of(threadId != null ? "thread_id" : endpoint != null ? "endpoint" : "thread_id",
+                        List.of("must not be empty")));
+    }
+
+    private static ConversationInput empty() {
+        return new ConversationInput(null, null, null, null, null, null);
+    }
+
+    /** For the OpenAPI document: a page of conversations. */
+    @Schema(name = "ConversationPage")
+    public record ConversationPage(Long count, String next, String previous, String nextCursor,
+            List<ConversationView> results) {
+    }
+}

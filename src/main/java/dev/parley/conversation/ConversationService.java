@@ -1,0 +1,206 @@
+package dev.parley.conversation;
+
+import dev.parley.common.Ids;
+import dev.parley.common.InputChecks;
+import dev.parley.common.Like;
+import dev.parley.error.ProblemException;
+import dev.parley.pagination.Page;
+import dev.parley.pagination.PageRequest;
+import dev.parley.pagination.Pager;
+import dev.parley.security.OwnerScope;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import jakarta.ws.rs.core.UriInfo;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** Conversations of the calling user. Every read and write goes through {@link OwnerScope}. */
+@ApplicationScoped
+@Transactional(Transactional.TxType.REQUIRED)
+public class ConversationService {
+
+    public static final Pager.Sort BY_ACTIVITY = new Pager.Sort("conversations:desc", "updatedAt", true);
+
+    @Inject
+    OwnerScope scope;
+
+    @Inject
+    Pager pager;
+
+    @Inject
+    InputChecks checks;
+
+    public Conversation create(ConversationInput input) {
+        checks.metadata("metadata", input.metadata());
+        Conversation conversation = new Conversation();
+        conversation.id = Ids.newId();
+        conversation.userId = scope.ownerId();
+        apply(conversation, input);
+        conversation.createdAt = Ids.now();
+        conversation.updatedAt = conversation.createdAt;
+        conversation.persist();
+        return conversation;
+    }
+
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public Conversation get(UUID id) {
+        return scope.select(Conversation.class, "e.id = :id", null, Map.of("id", id))
+                .getResultStream().findFirst()
+                .orElseThrow(() -> notFound(id));
+    }
+
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public Page<Conversation> list(String q, boolean archived, Boolean pinned, PageRequest request, UriInfo uri) {
+        StringBuilder where = new StringBuilder("e.archived = :archived");
+        Map<String, Object> params = new HashMap<>();
+        params.put("archived", archived);
+        if (pinned != null) {
+            where.append(" and e.pinned = :pinned");
+            params.put("pinned", pinned);
+        }
+        if (q != null && !q.isBlank()) {
+            where.append(" and (e.title ilike :q escape '\\' or e.description ilike :q escape '\\')");
+            params.put("q", Like.contains(q.strip()));
+        }
+        return pager.list(Conversation.class, where.toString(), params, BY_ACTIVITY, request,
+                c -> c.updatedAt, c -> c.id, uri);
+    }
+
+    public Conversation patch(UUID id, ConversationPatch patch) {
+        Map<String, List<String>> errors = new LinkedHashMap<>();
+        for (String flag : List.of("archived", "pinned", "auto_reply")) {
+            if (patch.has(flag) && flagValue(patch, flag) == null) {
+                errors.put(flag, List.of("must not be null"));
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new ProblemException(400, "The request is not valid", errors);
+        }
+        if (patch.has("metadata")) {
+            checks.metadata("metadata", patch.metadata);
+        }
+        Conversation conversation = get(id);
+        if (patch.has("title")) {
+            conversation.title = titleOrDefault(patch.title);
+        }
+        if (patch.has("description")) {
+            conversation.description = patch.description;
+        }
+        if (patch.has("archived")) {
+            conversation.archived = patch.archived;
+        }
+        if (patch.has("pinned")) {
+            conversation.pinned = patch.pinned;
+        }
+        if (patch.has("auto_reply")) {
+            conversation.autoReply = patch.autoReply;
+        }
+        if (patch.has("metadata")) {
+            conversation.metadata = patch.metadata == null ? Map.of() : patch.metadata;
+        }
+        conversation.updatedAt = Ids.now();
+        return conversation;
+    }
+
+    public Conversation replace(UUID id, ConversationInput input) {
+        checks.metadata("metadata", input.metadata());
+        Conversation conversation = get(id);
+        apply(conversation, input);
+        conversation.updatedAt = Ids.now();
+        return conversation;
+    }
+
+    public void delete(UUID id) {
+        // Messages go with it through ON DELETE CASCADE, in this same transaction.
+        if (scope.execute("delete from Conversation e", "e.id = :id", Map.of("id", id)) == 0) {
+            throw notFound(id);
+        }
+    }
+
+    public int deleteByThread(String threadId) {
+        return scope.execute("delete from Conversation e",
+                "exists (select 1 from Message m where m.conversationId = e.id and m.userId = e.userId"
+                        + " and m.threadId = :threadId)",
+                Map.of("threadId", threadId));
+    }
+
+    public int deleteByEndpoint(String endpoint) {
+        return scope.execute("delete from Conversation e",
+                "exists (select 1 from Message m where m.conversationId = e.id and m.userId = e.userId"
+                        + " and m.endpoint = :endpoint)",
+                Map.of("endpoint", endpoint));
+    }
+
+    public int deleteAll() {
+        return scope.execute("delete from Conversation e", null, Map.of());
+    }
+
+    /**
+     * Counts a new message in the conversation and moves its activity time, in one statement that
+     * also proves the conversation is the caller's (no row: 404) and says whether it wants replies.
+     * A user message that will get a reply counts its pending reply too. The UPDATE locks the row,
+     * so concurrent inserts keep message_count exact.
+     *
+     * @return whether an assistant reply is to be made for this message
+     */
+    public boolean recordMessage(UUID id, boolean userMessageWantingReply, Instant at) {
+        List<?> autoReply = scope.nativeQuery("""
+                UPDATE conversation
+                   SET message_count = message_count + 1
+                           + CASE WHEN CAST(:wantsReply AS boolean) AND auto_reply THEN 1 ELSE 0 END,
+                       last_message_at = :at,
+                       updated_at = :at
+                 WHERE id = :id AND user_id = :owner
+                RETURNING auto_reply""", Map.of("id", id, "wantsReply", userMessageWantingReply, "at", at))
+                .getResultList();
+        if (autoReply.isEmpty()) {
+            throw notFound(id);
+        }
+        return userMessageWantingReply && Boolean.TRUE.equals(autoReply.get(0));
+    }
+
+    /** Moves the conversation's activity time after one of its messages changed. */
+    public void touch(UUID id, Instant at) {
+        scope.execute("update Conversation e set e.updatedAt = :at", "e.id = :id", Map.of("id", id, "at", at));
+    }
+
+    /** Takes removed messages off the counters; last_message_at falls back to the newest one left. */
+    public void recordRemoval(UUID id, UUID removedMessageId, Instant at) {
+        scope.execute(
+                "update Conversation e set e.messageCount = e.messageCount - 1, e.updatedAt = :at,"
+                        + " e.lastMessageAt = (select max(m.createdAt) from Message m"
+                        + " where m.conversationId = e.id and m.id <> :removed)",
+                "e.id = :id", Map.of("id", id, "removed", removedMessageId, "at", at));
+    }
+
+    private static void apply(Conversation conversation, ConversationInput input) {
+        conversation.title = titleOrDefault(input.title());
+        conversation.description = input.description();
+        conversation.metadata = input.metadata() == null ? Map.of() : input.metadata();
+        conversation.archived = Boolean.TRUE.equals(input.archived());
+        conversation.pinned = Boolean.TRUE.equals(input.pinned());
+        conversation.autoReply = input.autoReply() == null || input.autoReply();
+    }
+
+    /** A missing or blank title means the default one, as front ends send "" for "no title". */
+    static String titleOrDefault(String title) {
+        return title == null || title.isBlank() ? Conversation.DEFAULT_TITLE : title.strip();
+    }
+
+    private static Boolean flagValue(ConversationPatch patch, String flag) {
+        return switch (flag) {
+            case "archived" -> patch.archived;
+            case "pinned" -> patch.pinned;
+            default -> patch.autoReply;
+        };
+    }
+
+    public static ProblemException notFound(UUID id) {
+        return ProblemException.notFound("No conversation " + id);
+    }
+}

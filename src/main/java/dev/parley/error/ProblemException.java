@@ -1,0 +1,41 @@
+package dev.parley.error;
+
+import java.util.List;
+import java.util.Map;
+
+/** An error the application raises on purpose; it leaves as a problem+json of its status. */
+public class ProblemException extends RuntimeException {
+
+    private final int status;
+    private final Map<String, List<String>> errors;
+
+    public ProblemException(int status, String detail, Map<String, List<String>> errors) {
+        super(detail, null, false, false);
+        this.status = status;
+        this.errors = errors;
+    }
+
+    public static ProblemException notFound(String detail) {
+        return new ProblemException(404, detail, null);
+    }
+
+    public static ProblemException badRequest(String field, String message) {
+        return new ProblemException(400, "The request is not valid", Map.of(field, List.of(message)));
+    }
+
+    public static ProblemException badRequest(String detail) {
+        return new ProblemException(400, detail, null);
+    }
+
+    public static ProblemException forbidden(String detail) {
+        return new ProblemException(403, detail, null);
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public Map<String, List<String>> errors() {
+        return errors;
+    }
+}

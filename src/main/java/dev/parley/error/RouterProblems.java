@@ -1,0 +1,61 @@
+package dev.parley.error;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
+
+/**
+ * Errors raised below the REST layer (no route for a path, a body over the size limit, a failure
+ * in an HTTP handler) get the same problem+json shape as everything else, never an HTML page.
+ */
+@ApplicationScoped
+public class RouterProblems {
+
+    private static final Logger LOG = Logger.getLogger(RouterProblems.class);
+
+    @Inject
+    ObjectMapper mapper;
+
+    void install(@Observes Router router) {
+        // Runs after every other route: nothing matched this path.
+        router.route().order(Integer.MAX_VALUE).handler(ctx -> send(ctx, 404, "No resource at " + ctx.request().path()));
+        router.errorHandler(413, ctx -> send(ctx, 413, "The request body is too large"));
+        router.errorHandler(404, ctx -> send(ctx, 404, "No resource at " + ctx.request().path()));
+        router.errorHandler(405, ctx -> send(ctx, 405, "Method not allowed"));
+        router.errorHandler(500, ctx -> {
+            if (ctx.failure() != null) {
+                LOG.errorf(ctx.failure(), "Unhandled failure [%s] for %s %s",
+                        ctx.response().headers().get(Problems.REQUEST_ID_HEADER), ctx.request().method(),
+                        ctx.request().path());
+            }
+            send(ctx, 500, "An unexpected error occurred; quote the correlation id when reporting it");
+        });
+    }
+
+    void send(RoutingContext ctx, int status, String detail) {
+        if (ctx.response().headWritten()) {
+            ctx.response().end();
+            return;
+        }
+        String correlationId = status >= 500 ? Problems.correlationId(ctx.response()) : null;
+        Problem problem = Problems.of(status, detail, ctx.request().path(), null, correlationId);
+        String body;
+        try {
+            body = mapper.writeValueAsString(problem);
+        } catch (JsonProcessingException e) {
+            body = "{\"status\":" + status + "}";
+        }
+        ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE);
+        if (status == 413) {
+            // The rest of an oversized body is not read; close so the client is not left writing.
+            ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+        }
+        ctx.response().end(body);
+    }
+}

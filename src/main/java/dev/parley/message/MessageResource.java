@@ -1,0 +1,169 @@
+package dev.parley.message;
+
+import dev.parley.common.Ids;
+import dev.parley.common.QueryFlags;
+import dev.parley.error.Problem;
+import dev.parley.error.ProblemException;
+import dev.parley.pagination.Page;
+import dev.parley.pagination.PageRequest;
+import io.quarkus.security.Authenticated;
+import jakarta.inject.Inject;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import java.util.List;
+import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+@Path("/api/conversations/{conversationId}/messages")
+@Tag(name = "Messages", description = "Messages of one of the caller's conversations")
+@Authenticated
+@SecurityRequirement(name = "bearer")
+@Produces(MediaType.APPLICATION_JSON)
+@APIResponse(responseCode = "401", description = "Missing or invalid bearer token",
+        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+@APIResponse(responseCode = "404", description = "No such conversation or message for this user",
+        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+@APIResponse(responseCode = "400", description = "Invalid id, body or query parameter",
+        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+public class MessageResource {
+
+    @Inject
+    MessageService service;
+
+    @Context
+    UriInfo uriInfo;
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Add a message",
+            description = "A user message in a conversation with auto_reply on returns at once with "
+                    + "assistant_message_id naming a pending reply, which becomes complete or failed.")
+    @APIResponse(responseCode = "201", description = "Stored; Location names the message",
+            content = @Content(schema = @Schema(implementation = MessageCreatedView.class)))
+    public Response create(@PathParam("conversationId") String conversationId,
+            @NotNull @Valid MessageInput input) {
+        UUID cid = Ids.parse("conversation_id", conversationId);
+        MessageService.Created created = service.create(cid, input, true);
+        return Response.created(uriInfo.getAbsolutePathBuilder().path(created.message().id.toString()).build())
+                .entity(new MessageCreatedView(MessageView.of(created.message()),
+                        created.reply() == null ? null : created.reply().id))
+                .build();
+    }
+
+    @GET
+    @Operation(summary = "List messages, oldest first (order=desc for newest first)")
+    @APIResponse(responseCode = "200", description = "A page of messages",
+            content = @Content(schema = @Schema(implementation = MessagePage.class)))
+    public Page<MessageView> list(@PathParam("conversationId") String conversationId,
+            @Parameter(description = "Case-insensitive text in the content") @QueryParam("q") String q,
+            @Parameter(description = "Only messages of this role",
+                    schema = @Schema(enumeration = {"user", "assistant", "system", "tool"}))
+            @QueryParam("role") String role,
+            @Parameter(description = "asc (default) or desc", schema = @Schema(enumeration = {"asc", "desc"}))
+            @QueryParam("order") String order,
+            @Parameter(description = "1-based page number", schema = @Schema(type = SchemaType.INTEGER, minimum = "1"))
+            @QueryParam("page") String page,
+            @Parameter(description = "Rows per page, 1..100 (default 20)",
+                    schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "100"))
+            @QueryParam("page_size") String pageSize,
+            @Parameter(description = "next_cursor of a previous answer: continue with keyset pagination")
+            @QueryParam("cursor") String cursor,
+            @Parameter(description = "With a cursor, also count all matching rows",
+                    schema = @Schema(type = SchemaType.BOOLEAN)) @QueryParam("count") String count) {
+        UUID cid = Ids.parse("conversation_id", conversationId);
+        PageRequest request = PageRequest.parse(page, pageSize, cursor, count);
+        Role roleFilter = null;
+        if (role != null) {
+            roleFilter = Role.fromWire(role);
+            if (roleFilter == null) {
+                throw ProblemException.badRequest("role", "must be one of [user, assistant, system, tool]");
+            }
+        }
+        boolean newestFirst = false;
+        if (order != null) {
+            newestFirst = switch (order) {
+                case "asc" -> false;
+                case "desc" -> true;
+                default -> throw ProblemException.badRequest("order", "must be asc or desc");
+            };
+        }
+        return service.list(cid, QueryFlags.text("q", q), roleFilter, newestFirst, request, uriInfo)
+                .map(MessageView::of);
+    }
+
+    @GET
+    @Path("/{messageId}")
+    @Operation(summary = "Get one message")
+    @APIResponse(responseCode = "200", description = "The message",
+            content = @Content(schema = @Schema(implementation = MessageView.class)))
+    public MessageView get(@PathParam("conversationId") String conversationId,
+            @PathParam("messageId") String messageId) {
+        return MessageView.of(service.get(Ids.parse("conversation_id", conversationId),
+                Ids.parse("message_id", messageId)));
+    }
+
+    @PATCH
+    @Path("/{messageId}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Change some fields of a message (its role cannot change)")
+    @APIResponse(responseCode = "200", description = "The changed message",
+            content = @Content(schema = @Schema(implementation = MessageView.class)))
+    @APIResponse(responseCode = "409", description = "The reply is still pending",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public MessageView patch(@PathParam("conversationId") String conversationId,
+            @PathParam("messageId") String messageId, @NotNull @Valid MessagePatch patch) {
+        return MessageView.of(service.patch(Ids.parse("conversation_id", conversationId),
+                Ids.parse("message_id", messageId), patch));
+    }
+
+    @PUT
+    @Path("/{messageId}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Replace a message's writable fields; omitted ones return to their defaults")
+    @APIResponse(responseCode = "200", description = "The replaced message",
+            content = @Content(schema = @Schema(implementation = MessageView.class)))
+    @APIResponse(responseCode = "409", description = "The reply is still pending",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public MessageView replace(@PathParam("conversationId") String conversationId,
+            @PathParam("messageId") String messageId, @NotNull @Valid MessageInput input) {
+        return MessageView.of(service.replace(Ids.parse("conversation_id", conversationId),
+                Ids.parse("message_id", messageId), input));
+    }
+
+    @DELETE
+    @Path("/{messageId}")
+    @Operation(summary = "Delete a message")
+    @APIResponse(responseCode = "204", description = "Deleted")
+    public Response delete(@PathParam("conversationId") String conversationId,
+            @PathParam("messageId") String messageId) {
+        service.delete(Ids.parse("conversation_id", conversationId), Ids.parse("message_id", messageId));
+        return Response.noContent().build();
+    }
+
+    /** For the OpenAPI document: a page of messages. */
+    @Schema(name = "MessagePage")
+    public record MessagePage(Long count, String next, String previous, String nextCursor,
+            List<MessageView> results) {
+    }
+}

@@ -1,0 +1,30 @@
+package dev.parley.message;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** A message as the API shows it. */
+@RegisterForReflection
+public record MessageView(
+        UUID id,
+        UUID conversationId,
+        Role role,
+        String content,
+        MessageStatus status,
+        UUID parentId,
+        String threadId,
+        String endpoint,
+        String model,
+        List<Map<String, Object>> toolCalls,
+        Map<String, Object> metadata,
+        Instant createdAt,
+        Instant updatedAt) {
+
+    public static MessageView of(Message m) {
+        return new MessageView(m.id, m.conversationId, m.role, m.content, m.status, m.parentId, m.threadId,
+                m.endpoint, m.model, m.toolCalls, m.metadata, m.createdAt, m.updatedAt);
+    }
+}

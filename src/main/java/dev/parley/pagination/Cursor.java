@@ -1,0 +1,11 @@
+package dev.parley.pagination;
+
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * A keyset position: the sort key and id of a row, the order the list is sorted in, and whether
+ * the page wanted lies after the position (next) or before it (previous).
+ */
+public record Cursor(String order, boolean backward, Instant key, UUID id) {
+}

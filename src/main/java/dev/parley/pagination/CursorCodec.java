@@ -1,0 +1,85 @@
+package dev.parley.pagination;
+
+import dev.parley.error.ProblemException;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.UUID;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Opaque, tamper-evident cursors: the position as text plus an HMAC-SHA256 tag. A cursor that was
+ * not issued by a Parley with the same key, or was edited, is a 400 and never reaches a query.
+ */
+@ApplicationScoped
+public class CursorCodec {
+
+    private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
+    private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
+    private static final int TAG_BYTES = 16;
+
+    private final SecretKeySpec key;
+
+    public CursorCodec(@ConfigProperty(name = "parley.pagination.cursor-key") String secret) {
+        this.key = new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256");
+    }
+
+    public String encode(Cursor cursor) {
+        long micros = cursor.key().getEpochSecond() * 1_000_000L + cursor.key().getNano() / 1_000;
+        String payload = "1|" + cursor.order() + '|' + (cursor.backward() ? 'b' : 'f') + '|' + micros + '|'
+                + cursor.id();
+        byte[] body = payload.getBytes(StandardCharsets.UTF_8);
+        return ENCODER.encodeToString(body) + '.' + ENCODER.encodeToString(tag(body));
+    }
+
+    public Cursor decode(String text, String expectedOrderPrefix) {
+        try {
+            int dot = text.indexOf('.');
+            if (dot < 1 || text.length() > 512) {
+                throw invalid();
+            }
+            byte[] body = DECODER.decode(text.substring(0, dot));
+            byte[] tag = DECODER.decode(text.substring(dot + 1));
+            if (!MessageDigest.isEqual(tag, tag(body))) {
+                throw invalid();
+            }
+            String[] parts = new String(body, StandardCharsets.UTF_8).split("\\|");
+            if (parts.length != 5 || !"1".equals(parts[0]) || !parts[1].startsWith(expectedOrderPrefix)) {
+                throw invalid();
+            }
+            boolean backward = switch (parts[2]) {
+                case "b" -> true;
+                case "f" -> false;
+                default -> throw invalid();
+            };
+            long micros = Long.parseLong(parts[3]);
+            Instant key = Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L),
+                    Math.floorMod(micros, 1_000_000L) * 1_000L);
+            return new Cursor(parts[1], backward, key, UUID.fromString(parts[4]));
+        } catch (IllegalArgumentException e) {
+            throw invalid();
+        }
+    }
+
+    private byte[] tag(byte[] body) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(key);
+            byte[] full = mac.doFinal(body);
+            byte[] tag = new byte[TAG_BYTES];
+            System.arraycopy(full, 0, tag, 0, TAG_BYTES);
+            return tag;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is unavailable", e);
+        }
+    }
+
+    private static ProblemException invalid() {
+        return ProblemException.badRequest("cursor", "is not a valid cursor");
+    }
+}

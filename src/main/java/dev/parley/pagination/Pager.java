@@ -1,0 +1,137 @@
+package dev.parley.pagination;
+
+import dev.parley.security.OwnerScope;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.TypedQuery;
+import jakarta.ws.rs.core.UriBuilder;
+import jakarta.ws.rs.core.UriInfo;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Function;
+
+/**
+ * Runs a filtered list query in page mode (OFFSET, with a total count) or in keyset mode (a cursor,
+ * no OFFSET, stable while rows come and go), and builds the links of SPEC §4.1.
+ * Every query goes through {@link OwnerScope}, so a page only ever holds the caller's rows.
+ */
+@ApplicationScoped
+public class Pager {
+
+    @Inject
+    OwnerScope scope;
+
+    @Inject
+    CursorCodec codec;
+
+    /**
+     * How a list is sorted: a timestamp field and the id as tie-breaker, both in one direction.
+     * {@code name} goes into cursors so that a cursor of another list or order is refused.
+     */
+    public record Sort(String name, String timeField, boolean descending) {
+    }
+
+    public <E> Page<E> list(Class<E> type, String where, Map<String, Object> params, Sort sort,
+            PageRequest request, Function<E, Instant> keyOf, Function<E, UUID> idOf, UriInfo uri) {
+        if (request.cursor() != null) {
+            Cursor cursor = codec.decode(request.cursor(), sort.name().substring(0, sort.name().indexOf(':') + 1));
+            Sort effective = cursor.order().equals(sort.name()) ? sort : sortFromName(sort, cursor.order());
+            return keyset(type, where, params, effective, cursor, request, keyOf, idOf, uri);
+        }
+        return offset(type, where, params, sort, request, keyOf, idOf, uri);
+    }
+
+    private static Sort sortFromName(Sort template, String name) {
+        // A cursor keeps the order it was issued for; only the direction can differ from the request's.
+        return new Sort(name, template.timeField(), name.endsWith(":desc"));
+    }
+
+    private <E> Page<E> offset(Class<E> type, String where, Map<String, Object> params, Sort sort,
+            PageRequest request, Function<E, Instant> keyOf, Function<E, UUID> idOf, UriInfo uri) {
+        long count = count(type, where, params);
+        long offset = (long) (request.page() - 1) * request.pageSize();
+        List<E> rows = offset >= count ? List.of() : query(type, where, params, sort, false, null)
+                .setFirstResult((int) Math.min(offset, Integer.MAX_VALUE))
+                .setMaxResults(request.pageSize())
+                .getResultList();
+        boolean more = offset + rows.size() < count;
+        String next = more ? pageLink(uri, request.page() + 1) : null;
+        String previous = request.page() > 1 ? pageLink(uri, Math.min(request.page() - 1, lastPage(count, request))) : null;
+        String nextCursor = more && !rows.isEmpty() ? after(sort, rows.get(rows.size() - 1), keyOf, idOf) : null;
+        return new Page<>(count, next, previous, nextCursor, rows);
+    }
+
+    private static int lastPage(long count, PageRequest request) {
+        return (int) Math.max(1, (count + request.pageSize() - 1) / request.pageSize());
+    }
+
+    private <E> Page<E> keyset(Class<E> type, String where, Map<String, Object> params, Sort sort, Cursor cursor,
+            PageRequest request, Function<E, Instant> keyOf, Function<E, UUID> idOf, UriInfo uri) {
+        List<E> rows = new ArrayList<>(query(type, where, params, sort, cursor.backward(), cursor)
+                .setMaxResults(request.pageSize() + 1)
+                .getResultList());
+        boolean more = rows.size() > request.pageSize();
+        if (more) {
+            rows.remove(rows.size() - 1);
+        }
+        String nextCursor;
+        String previousCursor;
+        if (cursor.backward()) {
+            Collections.reverse(rows);
+            previousCursor = more ? before(sort, rows.get(0), keyOf, idOf) : null;
+            nextCursor = rows.isEmpty() ? null : after(sort, rows.get(rows.size() - 1), keyOf, idOf);
+        } else {
+            nextCursor = more ? after(sort, rows.get(rows.size() - 1), keyOf, idOf) : null;
+            previousCursor = rows.isEmpty() ? null : before(sort, rows.get(0), keyOf, idOf);
+        }
+        Long count = request.count() ? count(type, where, params) : null;
+        return new Page<>(count, cursorLink(uri, nextCursor), cursorLink(uri, previousCursor), nextCursor, rows);
+    }
+
+    private <E> TypedQuery<E> query(Class<E> type, String where, Map<String, Object> params, Sort sort,
+            boolean reverse, Cursor cursor) {
+        boolean descending = sort.descending() != reverse;
+        String direction = descending ? " desc" : " asc";
+        String condition = where;
+        Map<String, Object> all = params;
+        if (cursor != null) {
+            condition = "(" + where + ") and (e." + sort.timeField() + ", e.id) " + (descending ? "<" : ">")
+                    + " (:cursorKey, :cursorId)";
+            all = new HashMap<>(params);
+            all.put("cursorKey", cursor.key());
+            all.put("cursorId", cursor.id());
+        }
+        return scope.select(type, condition, "e." + sort.timeField() + direction + ", e.id" + direction, all);
+    }
+
+    private long count(Class<?> type, String where, Map<String, Object> params) {
+        return scope.count(type, where, params);
+    }
+
+    private <E> String after(Sort sort, E row, Function<E, Instant> keyOf, Function<E, UUID> idOf) {
+        return codec.encode(new Cursor(sort.name(), false, keyOf.apply(row), idOf.apply(row)));
+    }
+
+    private <E> String before(Sort sort, E row, Function<E, Instant> keyOf, Function<E, UUID> idOf) {
+        return codec.encode(new Cursor(sort.name(), true, keyOf.apply(row), idOf.apply(row)));
+    }
+
+    private static String pageLink(UriInfo uri, int page) {
+        return uri.getRequestUriBuilder().replaceQueryParam("cursor").replaceQueryParam("page", page).build()
+                .toString();
+    }
+
+    private static String cursorLink(UriInfo uri, String cursor) {
+        if (cursor == null) {
+            return null;
+        }
+        UriBuilder builder = uri.getRequestUriBuilder().replaceQueryParam("page").replaceQueryParam("order")
+               .replaceQueryParam("cursor", cursor);
+        return builder.build().toString();
+    }
+}

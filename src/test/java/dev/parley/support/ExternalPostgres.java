@@ -1,0 +1,44 @@
+package dev.parley.support;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * For @QuarkusIntegrationTest: the packaged jar runs in prod mode, where the embedded database
+ * extension is absent (it is a provided dependency), so the suite starts its own PostgreSQL and
+ * hands its URL to the jar the way a deployment would, through datasource settings.
+ */
+public class ExternalPostgres implements QuarkusTestResourceLifecycleManager {
+
+    private EmbeddedPostgres postgres;
+
+    @Override
+    public Map<String, String> start() {
+        try {
+            postgres = EmbeddedPostgres.builder().setPort(54388).start();
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot start PostgreSQL for the integration tests", e);
+        }
+        return Map.of(
+                "quarkus.datasource.jdbc.url", postgres.getJdbcUrl("postgres", "postgres"),
+                "quarkus.datasource.username", "postgres",
+                "quarkus.datasource.password", "postgres",
+                "mp.jwt.verify.publickey.location",
+                Path.of("src/test/resources/publicKey.pem").toAbsolutePath().toString(),
+                "parley.pagination.cursor-key", "integration-test-cursor-key");
+    }
+
+    @Override
+    public void stop() {
+        if (postgres != null) {
+            try {
+                postgres.close();
+            } catch (IOException e) {
+                // The process is gone with the JVM anyway.
+            }
+        }
+    }
+}
