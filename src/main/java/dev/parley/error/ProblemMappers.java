@@ -1,5 +1,6 @@
 package dev.parley.error;
 
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
@@ -155,7 +156,8 @@ public class ProblemMappers {
     }
 
     private Response jsonProblem(JsonProcessingException e, HttpServerRequest request) {
-        if (e instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()) {
+        if (e instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()
+                && !hasCause(e, JsonParseException.class)) {
             String field = jsonPath(mapping);
             String message;
             if (e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("must ")) {

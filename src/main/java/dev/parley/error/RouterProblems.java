@@ -7,7 +7,9 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import io.quarkus.runtime.configuration.MemorySize;
 import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -22,7 +24,22 @@ public class RouterProblems {
     @Inject
     ObjectMapper mapper;
 
+    @ConfigProperty(name = "quarkus.http.limits.max-body-size")
+    MemorySize maxBodySize;
+
     void install(@Observes Router router) {
+        long limit = maxBodySize.asLongValue();
+        // A declared length over the limit is refused before the body is read, with a problem body
+        // (the server's own check would answer 413 with an empty body). Chunked bodies that grow past
+        // the limit fail in the body handler and reach errorHandler(413) below.
+        router.route().order(Integer.MIN_VALUE + 1).handler(ctx -> {
+            String length = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
+            if (length != null && isOver(length, limit)) {
+                send(ctx, 413, "The request body is too large; the limit is " + limit + " bytes");
+            } else {
+                ctx.next();
+            }
+        });
         // Runs after every other route: nothing matched this path.
         router.route().order(Integer.MAX_VALUE).handler(ctx -> send(ctx, 404, "No resource at " + ctx.request().path()));
         router.errorHandler(413, ctx -> send(ctx, 413, "The request body is too large"));
@@ -36,6 +53,14 @@ public class RouterProblems {
             }
             send(ctx, 500, "An unexpected error occurred; quote the correlation id when reporting it");
         });
+    }
+
+    private static boolean isOver(String length, long limit) {
+        try {
+            return Long.parseLong(length.trim()) > limit;
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 
     void send(RoutingContext ctx, int status, String detail) {

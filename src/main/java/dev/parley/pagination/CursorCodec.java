@@ -60,7 +60,12 @@ public class CursorCodec {
             long micros = Long.parseLong(parts[3]);
             Instant key = Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L),
                     Math.floorMod(micros, 1_000_000L) * 1_000L);
-            return new Cursor(parts[1], backward, key, UUID.fromString(parts[4]));
+            Cursor cursor = new Cursor(parts[1], backward, key, UUID.fromString(parts[4]));
+            // Base64 decoding ignores some trailing bits; only the canonical spelling is accepted.
+            if (!encode(cursor).equals(text)) {
+                throw invalid();
+            }
+            return cursor;
         } catch (IllegalArgumentException e) {
             throw invalid();
         }
