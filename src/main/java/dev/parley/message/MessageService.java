@@ -1,5 +1,6 @@
 package dev.parley.message;
 
+import dev.parley.assistant.Turn;
 import dev.parley.common.Ids;
 import dev.parley.common.InputChecks;
 import dev.parley.common.Like;
@@ -15,6 +16,7 @@ import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import jakarta.ws.rs.core.UriInfo;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -90,6 +92,29 @@ public class MessageService {
         message.toolCalls = toolCalls == null ? List.of() : toolCalls;
         message.persist();
         return message;
+    }
+
+    /** Stores the failed reply of a chat round trip, with the reason in its metadata. */
+    public Message createFailedAssistant(UUID conversationId, UUID parentId, String endpoint, String model,
+            Map<String, Object> error) {
+        Message message = createAssistant(conversationId, parentId, "", endpoint, model, List.of());
+        message.status = MessageStatus.FAILED;
+        message.metadata = error;
+        return message;
+    }
+
+    /** The last {@code window} complete messages of the conversation, oldest first, as model context. */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public List<Turn> history(UUID conversationId, int window) {
+        List<Message> recent = scope.select(Message.class, "e.conversationId = :cid and e.status = :complete",
+                        "e.createdAt desc, e.id desc", Map.of("cid", conversationId, "complete", MessageStatus.COMPLETE))
+                .setMaxResults(window)
+                .getResultList();
+        List<Turn> turns = new ArrayList<>(recent.size());
+        for (int i = recent.size() - 1; i >= 0; i--) {
+            turns.add(new Turn(recent.get(i).role, recent.get(i).content));
+        }
+        return turns;
     }
 
     @Transactional(Transactional.TxType.SUPPORTS)

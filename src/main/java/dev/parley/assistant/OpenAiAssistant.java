@@ -1,0 +1,134 @@
+package dev.parley.assistant;
+
+import dev.langchain4j.agent.tool.ToolExecutionRequest;
+import dev.langchain4j.data.message.AiMessage;
+import dev.langchain4j.data.message.ChatMessage;
+import dev.langchain4j.data.message.SystemMessage;
+import dev.langchain4j.data.message.UserMessage;
+import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.chat.StreamingChatModel;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
+import dev.langchain4j.model.openai.OpenAiChatModel;
+import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+
+/**
+ * Any OpenAI-compatible chat-completions server, through LangChain4j's client: the conversation
+ * history goes along as context, the client retries 429/5xx/network failures, and a call that
+ * still fails throws, which the caller records as a failed reply.
+ */
+public class OpenAiAssistant implements Assistant {
+
+    private final AssistantConfig.OpenAi config;
+    private final ChatModel chat;
+    private final StreamingChatModel streaming;
+
+    public OpenAiAssistant(AssistantConfig.OpenAi config) {
+        this.config = config;
+        String apiKey = config.apiKey().orElse("unused");
+        this.chat = OpenAiChatModel.builder()
+                .baseUrl(config.baseUrl())
+                .apiKey(apiKey)
+                .modelName(config.model())
+                .timeout(config.timeout())
+                .maxRetries(config.maxRetries())
+                .temperature(config.temperature().orElse(null))
+                .build();
+        this.streaming = OpenAiStreamingChatModel.builder()
+                .baseUrl(config.baseUrl())
+                .apiKey(apiKey)
+                .modelName(config.model())
+                .timeout(config.timeout())
+                .temperature(config.temperature().orElse(null))
+                .build();
+    }
+
+    @Override
+    public String provider() {
+        return "openai";
+    }
+
+    @Override
+    public String model() {
+        return config.model();
+    }
+
+    @Override
+    public Reply reply(List<Turn> history) {
+        return toReply(chat.chat(messages(history)));
+    }
+
+    @Override
+    public Reply stream(List<Turn> history, Consumer<String> onDelta) {
+        CompletableFuture<ChatResponse> done = new CompletableFuture<>();
+        streaming.chat(messages(history), new StreamingChatResponseHandler() {
+            @Override
+            public void onPartialResponse(String partial) {
+                if (partial != null && !partial.isEmpty()) {
+                    onDelta.accept(partial);
+                }
+            }
+
+            @Override
+            public void onCompleteResponse(ChatResponse response) {
+                done.complete(response);
+            }
+
+            @Override
+            public void onError(Throwable error) {
+                done.completeExceptionally(error);
+            }
+        });
+        try {
+            // The client enforces the timeout per read; this bounds the whole stream as a backstop.
+            return toReply(done.get(config.timeout().toMillis() * 10, TimeUnit.MILLISECONDS));
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException runtime ? runtime : new IllegalStateException(e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("The model did not finish its reply in time", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while waiting for the model", e);
+        }
+    }
+
+    private List<ChatMessage> messages(List<Turn> history) {
+        List<ChatMessage> messages = new ArrayList<>(history.size() + 1);
+        config.systemPrompt().ifPresent(prompt -> messages.add(SystemMessage.from(prompt)));
+        for (Turn turn : history) {
+            switch (turn.role()) {
+                case SYSTEM -> messages.add(SystemMessage.from(turn.content()));
+                case ASSISTANT -> messages.add(AiMessage.from(turn.content()));
+                // Tool results need the tool call they answer; as context they read best as user text.
+                case USER, TOOL -> messages.add(UserMessage.from(turn.content()));
+            }
+        }
+        return messages;
+    }
+
+    private static Reply toReply(ChatResponse response) {
+        AiMessage message = response.aiMessage();
+        List<Map<String, Object>> toolCalls = new ArrayList<>();
+        if (message.hasToolExecutionRequests()) {
+            for (ToolExecutionRequest request : message.toolExecutionRequests()) {
+                Map<String, Object> call = new LinkedHashMap<>();
+                call.put("id", request.id());
+                call.put("type", "function");
+                call.put("function", Map.of("name", String.valueOf(request.name()),
+                        "arguments", String.valueOf(request.arguments())));
+                toolCalls.add(call);
+            }
+        }
+        String text = message.text() == null ? "" : message.text();
+        return new Reply(text, toolCalls);
+    }
+}

@@ -1,0 +1,205 @@
+package dev.parley.assistant;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.parley.common.Ids;
+import dev.parley.message.Role;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The reply worker's access to pending replies. It runs outside any request, so it is keyed only
+ * by ids read from the database (never by user input) and touches only the claimed reply and its
+ * own conversation; user-facing code uses {@link dev.parley.security.OwnerScope} instead.
+ * Callers run each method in a transaction of its own.
+ */
+@ApplicationScoped
+public class ReplyStore {
+
+    /** A reply this worker holds: its conversation, when it was asked for, and the claim attempt. */
+    public record Claim(UUID replyId, UUID conversationId, Instant createdAt, int attempts, UUID token) {
+    }
+
+    @Inject
+    EntityManager em;
+
+    @Inject
+    ObjectMapper json;
+
+    /** Claims one reply if it is still pending and nobody holds a live claim on it. */
+    public Claim claim(UUID replyId, Duration lease) {
+        UUID token = UUID.randomUUID();
+        List<?> rows = em.createNativeQuery("""
+                UPDATE message
+                   SET claimed_until = now() + make_interval(secs => :lease),
+                       claim_token = :token,
+                       reply_attempts = reply_attempts + 1
+                 WHERE id = :id AND status = 'pending'
+                   AND (claimed_until IS NULL OR claimed_until < now())
+                RETURNING conversation_id, created_at, reply_attempts""")
+                .setParameter("lease", (double) lease.toSeconds())
+                .setParameter("token", token)
+                .setParameter("id", replyId)
+                .getResultList();
+        if (rows.isEmpty()) {
+            return null;
+        }
+        Object[] row = (Object[]) rows.get(0);
+        return new Claim(replyId, (UUID) row[0], instant(row[1]), ((Number) row[2]).intValue(), token);
+    }
+
+    /**
+     * Claims up to {@code limit} replies that nobody holds: left by a crashed instance (lease ran
+     * out) or never picked up. SKIP LOCKED lets several instances sweep at once without waiting on
+     * each other or taking the same reply.
+     */
+    public List<Claim> claimAbandoned(Duration lease, Duration grace, int limit) {
+        UUID token = UUID.randomUUID();
+        List<?> rows = em.createNativeQuery("""
+                UPDATE message m
+                   SET claimed_until = now() + make_interval(secs => :lease),
+                       claim_token = :token,
+                       reply_attempts = m.reply_attempts + 1
+                  FROM (SELECT id FROM message
+                         WHERE status = 'pending'
+                           AND (claimed_until IS NULL OR claimed_until < now())
+                           AND created_at < now() - make_interval(secs => :grace)
+                         ORDER BY created_at
+                         LIMIT :limit
+                           FOR UPDATE SKIP LOCKED) candidate
+                 WHERE m.id = candidate.id
+                RETURNING m.id, m.conversation_id, m.created_at, m.reply_attempts""")
+                .setParameter("lease", (double) lease.toSeconds())
+                .setParameter("grace", (double) grace.toSeconds())
+                .setParameter("token", token)
+                .setParameter("limit", limit)
+                .getResultList();
+        List<Claim> claims = new ArrayList<>(rows.size());
+        for (Object r : rows) {
+            Object[] row = (Object[]) r;
+            claims.add(new Claim((UUID) row[0], (UUID) row[1], instant(row[2]), ((Number) row[3]).intValue(), token));
+        }
+        return claims;
+    }
+
+    /** The complete messages before the reply, oldest first, at most {@code window} of them. */
+    public List<Turn> history(Claim claim, int window) {
+        List<?> rows = em.createNativeQuery("""
+                SELECT role, content FROM message
+                 WHERE conversation_id = :cid AND status = 'complete' AND created_at < :before
+                 ORDER BY created_at DESC, id DESC
+                 LIMIT :window""")
+                .setParameter("cid", claim.conversationId())
+                .setParameter("before", claim.createdAt())
+                .setParameter("window", window)
+                .getResultList();
+        List<Turn> turns = new ArrayList<>(rows.size());
+        for (Object r : rows) {
+            Object[] row = (Object[]) r;
+            turns.add(new Turn(Role.fromWire((String) row[0]), (String) row[1]));
+        }
+        Collections.reverse(turns);
+        return turns;
+    }
+
+    /** Stores the reply if this claim still holds it; false when another worker took it over. */
+    public boolean complete(Claim claim, Reply reply, String provider, String model) {
+        Instant now = Ids.now();
+        int updated = em.createNativeQuery("""
+                UPDATE message
+                   SET content = :content, status = 'complete', tool_calls = CAST(:toolCalls AS jsonb),
+                       endpoint = COALESCE(endpoint, :endpoint), model = COALESCE(model, :model),
+                       claimed_until = NULL, claim_token = NULL, updated_at = :now, version = version + 1
+                 WHERE id = :id AND claim_token = :token AND status = 'pending'""")
+                .setParameter("content", reply.content())
+                .setParameter("toolCalls", toJson(reply.toolCalls()))
+                .setParameter("endpoint", provider)
+                .setParameter("model", model)
+                .setParameter("now", now)
+                .setParameter("id", claim.replyId())
+                .setParameter("token", claim.token())
+                .executeUpdate();
+        touchConversation(claim, updated, now);
+        return updated == 1;
+    }
+
+    /** Marks the reply failed, keeping the reason in its metadata; the user's message is untouched. */
+    public boolean fail(Claim claim, String reason, String errorType, String provider) {
+        Instant now = Ids.now();
+        int updated = em.createNativeQuery("""
+                UPDATE message
+                   SET status = 'failed', endpoint = COALESCE(endpoint, :endpoint),
+                       metadata = metadata || jsonb_build_object('error', CAST(:reason AS text),
+                                                                 'error_type', CAST(:type AS text)),
+                       claimed_until = NULL, claim_token = NULL, updated_at = :now, version = version + 1
+                 WHERE id = :id AND claim_token = :token AND status = 'pending'""")
+                .setParameter("endpoint", provider)
+                .setParameter("reason", reason)
+                .setParameter("type", errorType)
+                .setParameter("now", now)
+                .setParameter("id", claim.replyId())
+                .setParameter("token", claim.token())
+                .executeUpdate();
+        touchConversation(claim, updated, now);
+        return updated == 1;
+    }
+
+    /** Gives claims back (on shutdown) so that another instance takes them at once. */
+    public int release(Collection<Claim> claims) {
+        int released = 0;
+        for (Claim claim : claims) {
+            released += em.createNativeQuery("""
+                    UPDATE message
+                       SET claimed_until = NULL, claim_token = NULL, reply_attempts = reply_attempts - 1
+                     WHERE id = :id AND claim_token = :token AND status = 'pending'""")
+                    .setParameter("id", claim.replyId())
+                    .setParameter("token", claim.token())
+                    .executeUpdate();
+        }
+        return released;
+    }
+
+    public long pendingCount() {
+        return ((Number) em.createNativeQuery("SELECT count(*) FROM message WHERE status = 'pending'")
+                .getSingleResult()).longValue();
+    }
+
+    private void touchConversation(Claim claim, int updated, Instant now) {
+        if (updated == 1) {
+            em.createNativeQuery("UPDATE conversation SET updated_at = :now WHERE id = :cid AND updated_at < :now")
+                    .setParameter("now", now)
+                    .setParameter("cid", claim.conversationId())
+                    .executeUpdate();
+        }
+    }
+
+    private String toJson(List<Map<String, Object>> toolCalls) {
+        try {
+            return json.writeValueAsString(toolCalls == null ? List.of() : toolCalls);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Tool calls cannot be written as JSON", e);
+        }
+    }
+
+    private static Instant instant(Object value) {
+        if (value instanceof Instant instant) {
+            return instant;
+        }
+        if (value instanceof java.time.OffsetDateTime odt) {
+            return odt.toInstant();
+        }
+        if (value instanceof java.sql.Timestamp ts) {
+            return ts.toInstant();
+        }
+        throw new IllegalStateException("Unexpected timestamp type " + value.getClass());
+    }
+}

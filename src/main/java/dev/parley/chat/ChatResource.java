@@ -1,0 +1,148 @@
+package dev.parley.chat;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.parley.error.Problem;
+import dev.parley.error.ProblemException;
+import dev.parley.error.Problems;
+import dev.parley.security.CurrentUser;
+import io.quarkus.security.Authenticated;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.UriInfo;
+import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseEventSink;
+import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.logging.Logger;
+
+@Path("/api")
+@Tag(name = "Chat", description = "One round trip: store the user message, answer it, store the answer")
+@Authenticated
+@SecurityRequirement(name = "bearer")
+@APIResponse(responseCode = "400", description = "Blank or invalid message",
+        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+@APIResponse(responseCode = "401", description = "Missing or invalid bearer token",
+        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+@APIResponse(responseCode = "404", description = "No such conversation for this user",
+        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+@APIResponse(responseCode = "502", description = "The model provider failed; the user message is kept",
+        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+public class ChatResource {
+
+    private static final Logger LOG = Logger.getLogger(ChatResource.class);
+
+    @Inject
+    ChatService chat;
+
+    @Inject
+    CurrentUser user;
+
+    @Inject
+    ObjectMapper json;
+
+    @Context
+    UriInfo uriInfo;
+
+    @POST
+    @Path("/chat")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Send a message and get the assistant's answer",
+            description = "Without conversation_id a conversation is created, titled after the message.")
+    @APIResponse(responseCode = "200", description = "The stored message and the stored answer",
+            content = @Content(schema = @Schema(implementation = ChatAnswer.class)))
+    public ChatAnswer chat(ChatInput input) {
+        return chat.chat(input);
+    }
+
+    @POST
+    @Path("/chat")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    @Blocking
+    @Operation(summary = "Send a message and stream the answer as Server-Sent Events",
+            description = "Events: `delta` {content} while the answer is produced, then `done` with the same "
+                    + "object as the JSON answer, or `error` with a problem object.")
+    @APIResponse(responseCode = "200", description = "An event stream")
+    public void stream(ChatInput input, @Context SseEventSink sink, @Context Sse sse) {
+        ChatService.Started started = chat.start(input);
+        try (sink) {
+            try {
+                ChatAnswer answer = chat.stream(started, delta -> send(sink, sse, "delta", Map.of("content", delta)));
+                send(sink, sse, "done", answer);
+            } catch (ProblemException e) {
+                send(sink, sse, "error", Problems.of(e.status(), e.getMessage(), uriInfo.getRequestUri().getPath(),
+                        e.errors(), null));
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "Streaming chat failed in conversation %s", started.conversationId());
+                send(sink, sse, "error", Problems.of(500, "An unexpected error occurred",
+                        uriInfo.getRequestUri().getPath(), null, null));
+            }
+        }
+    }
+
+    @POST
+    @Path("/users/{userId}/chat")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Chat for the user named in the path, which must be the token's subject")
+    @APIResponse(responseCode = "200", description = "The stored message and the stored answer",
+            content = @Content(schema = @Schema(implementation = ChatAnswer.class)))
+    @APIResponse(responseCode = "403", description = "The path names another user than the token",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public ChatAnswer chatAs(@PathParam("userId") String userId, ChatInput input) {
+        requireSelf(userId);
+        return chat.chat(input);
+    }
+
+    @POST
+    @Path("/users/{userId}/chat")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    @Blocking
+    @Operation(summary = "Streaming chat for the user named in the path")
+    @APIResponse(responseCode = "200", description = "An event stream")
+    public void streamAs(@PathParam("userId") String userId, ChatInput input, @Context SseEventSink sink,
+            @Context Sse sse) {
+        requireSelf(userId);
+        stream(input, sink, sse);
+    }
+
+    private void requireSelf(String userId) {
+        if (!user.id().equals(userId)) {
+            throw ProblemException.forbidden("The path names another user than the token's subject");
+        }
+    }
+
+    /** A client that went away stops getting events; the answer is still generated and stored. */
+    private void send(SseEventSink sink, Sse sse, String name, Object data) {
+        if (sink.isClosed()) {
+            return;
+        }
+        try {
+            sink.send(sse.newEventBuilder().name(name).mediaType(MediaType.TEXT_PLAIN_TYPE)
+                    .data(json.writeValueAsString(data)).build())
+                    .exceptionally(e -> {
+                        LOG.debugf("Stream client gone: %s", e.toString());
+                        return null;
+                    });
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Cannot write an event", e);
+        } catch (RuntimeException e) {
+            LOG.debugf("Stream client gone: %s", e.toString());
+        }
+    }
+}
