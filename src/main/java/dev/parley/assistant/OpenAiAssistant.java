@@ -5,12 +5,14 @@ import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.data.message.ChatMessage;
 import dev.langchain4j.data.message.SystemMessage;
 import dev.langchain4j.data.message.UserMessage;
+import dev.langchain4j.http.client.jdk.JdkHttpClientBuilder;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.langchain4j.model.openai.OpenAiChatModel;
 import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
+import java.net.http.HttpClient;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,6 +38,7 @@ public class OpenAiAssistant implements Assistant {
         this.config = config;
         String apiKey = config.apiKey().orElse("unused");
         this.chat = OpenAiChatModel.builder()
+                .httpClientBuilder(httpClient(config))
                 .baseUrl(config.baseUrl())
                 .apiKey(apiKey)
                 .modelName(config.model())
@@ -44,12 +47,24 @@ public class OpenAiAssistant implements Assistant {
                 .temperature(config.temperature().orElse(null))
                 .build();
         this.streaming = OpenAiStreamingChatModel.builder()
+                .httpClientBuilder(httpClient(config))
                 .baseUrl(config.baseUrl())
                 .apiKey(apiKey)
                 .modelName(config.model())
                 .timeout(config.timeout())
                 .temperature(config.temperature().orElse(null))
                 .build();
+    }
+
+    /**
+     * The JDK client, named explicitly rather than found by ServiceLoader (clearer in a native image),
+     * speaking HTTP/1.1 so that local model servers are not offered an h2c upgrade.
+     */
+    private static JdkHttpClientBuilder httpClient(AssistantConfig.OpenAi config) {
+        return new JdkHttpClientBuilder()
+                .httpClientBuilder(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1))
+                .connectTimeout(config.timeout())
+                .readTimeout(config.timeout());
     }
 
     @Override

@@ -59,7 +59,7 @@ public class ReplyStore {
 
     /**
      * Claims up to {@code limit} replies that nobody holds: left by a crashed instance (lease ran
-     * out) or never picked up. SKIP LOCKED lets several instances sweep at once without waiting on
+     * out), or never picked up within the grace time (the event after commit was lost). SKIP LOCKED lets several instances sweep at once without waiting on
      * each other or taking the same reply.
      */
     public List<Claim> claimAbandoned(Duration lease, Duration grace, int limit) {
@@ -71,8 +71,8 @@ public class ReplyStore {
                        reply_attempts = m.reply_attempts + 1
                   FROM (SELECT id FROM message
                          WHERE status = 'pending'
-                           AND (claimed_until IS NULL OR claimed_until < now())
-                           AND created_at < now() - make_interval(secs => :grace)
+                           AND (claimed_until < now()
+                                OR (claimed_until IS NULL AND created_at < now() - make_interval(secs => :grace)))
                          ORDER BY created_at
                          LIMIT :limit
                            FOR UPDATE SKIP LOCKED) candidate
