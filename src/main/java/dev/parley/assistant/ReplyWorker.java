@@ -53,6 +53,7 @@ public class ReplyWorker {
     private final Set<ReplyStore.Claim> inFlight = ConcurrentHashMap.newKeySet();
     private final AtomicLong pending = new AtomicLong();
     private volatile ThreadPoolExecutor executor;
+    private volatile boolean stopping;
 
     private ThreadPoolExecutor executor() {
         ThreadPoolExecutor current = executor;
@@ -99,7 +100,7 @@ public class ReplyWorker {
             delayUnit = TimeUnit.SECONDS, concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void sweep() {
         ThreadPoolExecutor pool = executor();
-        if (pool.isShutdown()) {
+        if (stopping || pool.isShutdown()) {
             return;
         }
         int room = Math.min(SWEEP_BATCH, pool.getQueue().remainingCapacity());
@@ -145,6 +146,7 @@ public class ReplyWorker {
 
     /** On shutdown, replies not yet generated are given back so that another instance takes them now. */
     void onShutdown(@Observes ShutdownEvent event) {
+        stopping = true;
         ThreadPoolExecutor pool = executor;
         if (pool == null) {
             return;

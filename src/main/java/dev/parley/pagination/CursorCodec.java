@@ -32,7 +32,7 @@ public class CursorCodec {
     public String encode(Cursor cursor) {
         long micros = cursor.key().getEpochSecond() * 1_000_000L + cursor.key().getNano() / 1_000;
         String payload = "1|" + cursor.order() + '|' + (cursor.backward() ? 'b' : 'f') + '|' + micros + '|'
-                + cursor.id();
+                + cursor.id() + (cursor.score() == null ? "" : "|" + Float.floatToIntBits(cursor.score()));
         byte[] body = payload.getBytes(StandardCharsets.UTF_8);
         return ENCODER.encodeToString(body) + '.' + ENCODER.encodeToString(tag(body));
     }
@@ -49,7 +49,8 @@ public class CursorCodec {
                 throw invalid();
             }
             String[] parts = new String(body, StandardCharsets.UTF_8).split("\\|");
-            if (parts.length != 5 || !"1".equals(parts[0]) || !parts[1].startsWith(expectedOrderPrefix)) {
+            if (parts.length < 5 || parts.length > 6 || !"1".equals(parts[0])
+                    || !parts[1].startsWith(expectedOrderPrefix)) {
                 throw invalid();
             }
             boolean backward = switch (parts[2]) {
@@ -60,7 +61,8 @@ public class CursorCodec {
             long micros = Long.parseLong(parts[3]);
             Instant key = Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L),
                     Math.floorMod(micros, 1_000_000L) * 1_000L);
-            Cursor cursor = new Cursor(parts[1], backward, key, UUID.fromString(parts[4]));
+            Float score = parts.length == 6 ? Float.intBitsToFloat(Integer.parseInt(parts[5])) : null;
+            Cursor cursor = new Cursor(parts[1], backward, key, UUID.fromString(parts[4]), score);
             // Base64 decoding ignores some trailing bits; only the canonical spelling is accepted.
             if (!encode(cursor).equals(text)) {
                 throw invalid();

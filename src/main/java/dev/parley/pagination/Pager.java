@@ -121,12 +121,12 @@ public class Pager {
         return codec.encode(new Cursor(sort.name(), true, keyOf.apply(row), idOf.apply(row)));
     }
 
-    private static String pageLink(UriInfo uri, int page) {
+    public static String pageLink(UriInfo uri, int page) {
         return uri.getRequestUriBuilder().replaceQueryParam("cursor").replaceQueryParam("page", page).build()
                 .toString();
     }
 
-    private static String cursorLink(UriInfo uri, String cursor) {
+    public static String cursorLink(UriInfo uri, String cursor) {
         if (cursor == null) {
             return null;
         }

@@ -1,0 +1,70 @@
+package dev.parley.search;
+
+import dev.parley.common.QueryFlags;
+import dev.parley.error.Problem;
+import dev.parley.error.ProblemException;
+import dev.parley.pagination.Page;
+import dev.parley.pagination.PageRequest;
+import io.quarkus.security.Authenticated;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.UriInfo;
+import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+@Path("/api/search")
+@Tag(name = "Search", description = "Full-text search across the caller's messages")
+@Authenticated
+@SecurityRequirement(name = "bearer")
+@Produces(MediaType.APPLICATION_JSON)
+public class SearchResource {
+
+    @Inject
+    SearchService service;
+
+    @Context
+    UriInfo uriInfo;
+
+    @GET
+    @Operation(summary = "Search the caller's messages, most relevant first",
+            description = "Web-search syntax: words, \"quoted phrases\", OR, -excluded. English stemming.")
+    @APIResponse(responseCode = "200", description = "A page of matches",
+            content = @Content(schema = @Schema(implementation = SearchPage.class)))
+    @APIResponse(responseCode = "400", description = "Missing or blank q, or a bad paging parameter",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "401", description = "Missing or invalid bearer token",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Page<SearchHit> search(
+            @Parameter(description = "What to look for", required = true) @QueryParam("q") String q,
+            @Parameter(description = "1-based page number", schema = @Schema(type = SchemaType.INTEGER, minimum = "1"))
+            @QueryParam("page") String page,
+            @Parameter(description = "Rows per page, 1..100 (default 20)",
+                    schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "100"))
+            @QueryParam("page_size") String pageSize,
+            @Parameter(description = "next_cursor of a previous answer") @QueryParam("cursor") String cursor,
+            @Parameter(description = "With a cursor, also count all matches",
+                    schema = @Schema(type = SchemaType.BOOLEAN)) @QueryParam("count") String count) {
+        String text = QueryFlags.text("q", q);
+        if (text == null || text.isBlank()) {
+            throw ProblemException.badRequest("q", "must not be blank");
+        }
+        return service.search(text.strip(), PageRequest.parse(page, pageSize, cursor, count), uriInfo);
+    }
+
+    /** For the OpenAPI document: a page of search results. */
+    @Schema(name = "SearchPage")
+    public record SearchPage(Long count, String next, String previous, String nextCursor, List<SearchHit> results) {
+    }
+}

@@ -1,0 +1,164 @@
+package dev.parley.search;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.parley.message.MessageStatus;
+import dev.parley.message.MessageView;
+import dev.parley.message.Role;
+import dev.parley.pagination.Cursor;
+import dev.parley.pagination.CursorCodec;
+import dev.parley.pagination.Page;
+import dev.parley.pagination.PageRequest;
+import dev.parley.pagination.Pager;
+import dev.parley.security.OwnerScope;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import jakarta.ws.rs.core.UriInfo;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Full-text search over the caller's messages, inside PostgreSQL: websearch syntax (quotes, OR,
+ * -word; never a syntax error), ranked by ts_rank (more matches first, newer first on ties), served
+ * by the GIN index on (user_id, search_vector), snippets from ts_headline over HTML-escaped text.
+ */
+@ApplicationScoped
+@Transactional(Transactional.TxType.SUPPORTS)
+public class SearchService {
+
+    static final String ORDER = "search:rank";
+    private static final TypeReference<List<Map<String, Object>>> LIST = new TypeReference<>() { };
+    private static final TypeReference<Map<String, Object>> OBJECT = new TypeReference<>() { };
+
+    /** The page of matches; the keyset condition and paging are filled in per request. */
+    static final String SEARCH_SQL = """
+            WITH query AS (SELECT websearch_to_tsquery('english', :q) AS q),
+            hits AS (
+                SELECT m.id, ts_rank(m.search_vector, query.q) AS rank, m.created_at
+                  FROM message m, query
+                 WHERE m.user_id = :owner AND m.search_vector @@ query.q %s
+                 ORDER BY rank %s, m.created_at %s, m.id %s
+                 LIMIT :limit OFFSET :offset)
+            SELECT m.id, m.conversation_id, m.role, m.content, m.status, m.parent_id, m.thread_id, m.endpoint,
+                   m.model, CAST(m.tool_calls AS text), CAST(m.metadata AS text), m.created_at, m.updated_at,
+                   c.title, hits.rank,
+                   ts_headline('english',
+                               replace(replace(replace(m.content, '&', '&amp;'), '<', '&lt;'), '>', '&gt;'),
+                               query.q,
+                               'StartSel=<mark>, StopSel=</mark>, MaxWords=30, MinWords=10, MaxFragments=2, '
+                               || 'FragmentDelimiter=" … "')
+              FROM hits
+              JOIN message m ON m.id = hits.id
+              JOIN conversation c ON c.id = m.conversation_id AND c.user_id = :owner,
+                   query
+             ORDER BY hits.rank %s, hits.created_at %s, hits.id %s""";
+
+    static final String COUNT_SQL = """
+            SELECT count(*) FROM message m
+             WHERE m.user_id = :owner AND m.search_vector @@ websearch_to_tsquery('english', :q)""";
+
+    @Inject
+    OwnerScope scope;
+
+    @Inject
+    CursorCodec codec;
+
+    @Inject
+    ObjectMapper json;
+
+    public Page<SearchHit> search(String q, PageRequest request, UriInfo uri) {
+        Cursor cursor = request.cursor() == null ? null : codec.decode(request.cursor(), "search:");
+        if (cursor != null && cursor.score() == null) {
+            throw dev.parley.error.ProblemException.badRequest("cursor", "is not a valid cursor");
+        }
+        boolean backward = cursor != null && cursor.backward();
+        String direction = backward ? "ASC" : "DESC";
+        String keyset = cursor == null ? ""
+                : "AND (ts_rank(m.search_vector, query.q), m.created_at, m.id) " + (backward ? ">" : "<")
+                        + " (CAST(:rank AS real), :key, :id)";
+        String sql = SEARCH_SQL.formatted(keyset, direction, direction, direction, direction, direction, direction);
+        Map<String, Object> params = new HashMap<>();
+        params.put("q", q);
+        int fetch = request.pageSize() + (cursor == null ? 0 : 1);
+        params.put("limit", fetch);
+        params.put("offset", cursor == null ? (long) (request.page() - 1) * request.pageSize() : 0L);
+        if (cursor != null) {
+            params.put("rank", cursor.score());
+            params.put("key", cursor.key());
+            params.put("id", cursor.id());
+        }
+        List<SearchHit> hits = new ArrayList<>();
+        for (Object row : scope.nativeQuery(sql, params).getResultList()) {
+            hits.add(hit((Object[]) row));
+        }
+        if (cursor == null) {
+            long count = count(q);
+            long shown = (long) (request.page() - 1) * request.pageSize() + hits.size();
+            boolean more = shown < count;
+            return new Page<>(count,
+                    more ? Pager.pageLink(uri, request.page() + 1) : null,
+                    request.page() > 1 ? Pager.pageLink(uri, request.page() - 1) : null,
+                    more && !hits.isEmpty() ? encode(hits.get(hits.size() - 1), false) : null,
+                    hits);
+        }
+        boolean more = hits.size() > request.pageSize();
+        if (more) {
+            hits.remove(hits.size() - 1);
+        }
+        String next;
+        String previous;
+        if (backward) {
+            Collections.reverse(hits);
+            previous = more ? encode(hits.get(0), true) : null;
+            next = hits.isEmpty() ? null : encode(hits.get(hits.size() - 1), false);
+        } else {
+            next = more ? encode(hits.get(hits.size() - 1), false) : null;
+            previous = hits.isEmpty() ? null : encode(hits.get(0), true);
+        }
+        return new Page<>(request.count() ? count(q) : null, Pager.cursorLink(uri, next),
+                Pager.cursorLink(uri, previous), next, hits);
+    }
+
+    private long count(String q) {
+        return ((Number) scope.nativeQuery(COUNT_SQL, Map.of("q", q)).getSingleResult()).longValue();
+    }
+
+    private String encode(SearchHit hit, boolean backward) {
+        return codec.encode(new Cursor(ORDER, backward, hit.message().createdAt(), hit.message().id(), hit.rank()));
+    }
+
+    private SearchHit hit(Object[] row) {
+        MessageView message = new MessageView((UUID) row[0], (UUID) row[1], Role.fromWire((String) row[2]),
+                (String) row[3], MessageStatus.valueOf(((String) row[4]).toUpperCase()), (UUID) row[5],
+                (String) row[6], (String) row[7], (String) row[8], read((String) row[9], LIST),
+                read((String) row[10], OBJECT), instant(row[11]), instant(row[12]));
+        return new SearchHit(message, message.conversationId(), (String) row[13], (String) row[15],
+                ((Number) row[14]).floatValue());
+    }
+
+    private <T> T read(String text, TypeReference<T> type) {
+        try {
+            return json.readValue(text, type);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Stored JSON cannot be read", e);
+        }
+    }
+
+    private static Instant instant(Object value) {
+        if (value instanceof Instant instant) {
+            return instant;
+        }
+        if (value instanceof OffsetDateTime odt) {
+            return odt.toInstant();
+        }
+        return ((java.sql.Timestamp) value).toInstant();
+    }
+}

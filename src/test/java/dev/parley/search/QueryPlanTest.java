@@ -1,0 +1,180 @@
+package dev.parley.search;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Plans, not timings: with enough rows that the planner prefers indexes, the queries behind search,
+ * the list filters and a deep keyset page never scan the message table.
+ */
+@QuarkusTest
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+public class QueryPlanTest {
+
+    static final int USERS = 20;
+    static final int MESSAGES_PER_USER = 5_000;
+    static final int HEAVY_MESSAGES = 100_000;
+
+    @Inject
+    AgroalDataSource dataSource;
+
+    final String heavyUser = "plan-heavy-" + UUID.randomUUID();
+    final String busyUser = "plan-busy-" + UUID.randomUUID();
+    final UUID heavyConversation = UUID.randomUUID();
+    Timestamp deepKey;
+    UUID deepId;
+
+    @BeforeAll
+    void load() throws SQLException {
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            String prefix = "plan-" + UUID.randomUUID() + "-";
+            // Many users with a conversation each, and one conversation of HEAVY_MESSAGES messages.
+            s.execute("""
+                    INSERT INTO conversation (id, user_id, title, description, created_at, updated_at)
+                    SELECT gen_random_uuid(), '%1$s' || u, 'Conversation ' || u, 'about topic ' || (u %% 7),
+                           now() - interval '1 day', now() - (u || ' seconds')::interval
+                      FROM generate_series(1, %2$d) u""".formatted(prefix, USERS));
+            s.execute("""
+                    INSERT INTO message (id, conversation_id, user_id, role, content, created_at, updated_at)
+                    SELECT gen_random_uuid(), c.id, c.user_id, 'user',
+                           'message ' || i || ' about ' || (ARRAY['lisbon','porto','faro','braga','evora'])[1 + i %% 5]
+                               || ' and item' || i,
+                           now() - interval '1 day' + (i || ' milliseconds')::interval,
+                           now() - interval '1 day' + (i || ' milliseconds')::interval
+                      FROM conversation c, generate_series(1, %2$d) i
+                     WHERE c.user_id LIKE '%1$s%%'""".formatted(prefix, MESSAGES_PER_USER));
+            s.execute("""
+                    INSERT INTO conversation (id, user_id, title, message_count, created_at, updated_at)
+                    VALUES ('%s', '%s', 'Heavy', %d, now(), now())""".formatted(heavyConversation, heavyUser,
+                    HEAVY_MESSAGES));
+            s.execute("""
+                    INSERT INTO message (id, conversation_id, user_id, role, content, created_at, updated_at)
+                    SELECT gen_random_uuid(), '%1$s', '%2$s', CASE WHEN i %% 2 = 0 THEN 'user' ELSE 'assistant' END,
+                           'heavy message ' || i || ' mentions ' || (ARRAY['sintra','cascais','tomar'])[1 + i %% 3],
+                           now() - interval '2 days' + (i || ' milliseconds')::interval,
+                           now() - interval '2 days' + (i || ' milliseconds')::interval
+                      FROM generate_series(1, %3$d) i""".formatted(heavyConversation, heavyUser, HEAVY_MESSAGES));
+            // A user with so many conversations that scanning them all would cost more than the trigram indexes.
+            s.execute("""
+                    INSERT INTO conversation (id, user_id, title, description, created_at, updated_at)
+                    SELECT gen_random_uuid(), '%1$s', 'Chat number ' || i, 'notes on subject ' || i,
+                           now() - interval '1 day', now() - (i || ' seconds')::interval
+                      FROM generate_series(1, 20000) i""".formatted(busyUser));
+            s.execute("ANALYZE conversation");
+            s.execute("ANALYZE message");
+            try (ResultSet rs = s.executeQuery("""
+                    SELECT created_at, id FROM message WHERE conversation_id = '%s'
+                     ORDER BY created_at DESC, id DESC OFFSET 40 LIMIT 1""".formatted(heavyConversation))) {
+                rs.next();
+                deepKey = rs.getTimestamp(1);
+                deepId = (UUID) rs.getObject(2);
+            }
+        }
+    }
+
+    @Test
+    void search_uses_the_full_text_index() throws SQLException {
+        String sql = SearchService.SEARCH_SQL.formatted("", "DESC", "DESC", "DESC", "DESC", "DESC", "DESC")
+                .replace(":q", "?").replace(":owner", "?").replace(":limit", "20").replace(":offset", "0");
+        // :owner appears twice (hits and the conversation join); :q once.
+        JsonNode plan = explain(sql, "sintra", heavyUser, heavyUser);
+        assertNoSeqScanOnMessage(plan);
+        assertUsesIndex(plan, "message_search_idx");
+
+        JsonNode count = explain(SearchService.COUNT_SQL.replace(":owner", "?").replace(":q", "?"), heavyUser, "sintra");
+        assertNoSeqScanOnMessage(count);
+    }
+
+    @Test
+    void the_message_list_text_filter_uses_the_trigram_index() throws SQLException {
+        JsonNode plan = explain("""
+                SELECT * FROM message e
+                 WHERE e.user_id = ? AND (e.conversation_id = ? AND e.content ILIKE ? ESCAPE '\\')
+                 ORDER BY e.created_at, e.id LIMIT 20""", heavyUser, heavyConversation, "%item77%");
+        assertNoSeqScanOnMessage(plan);
+        assertUsesIndex(plan, "message_content_trgm_idx");
+    }
+
+    @Test
+    void the_conversation_list_text_filter_uses_the_trigram_indexes() throws SQLException {
+        JsonNode plan = explain("""
+                SELECT * FROM conversation e
+                 WHERE e.user_id = ? AND (e.archived = false AND (e.title ILIKE ? ESCAPE '\\'
+                       OR e.description ILIKE ? ESCAPE '\\'))
+                 ORDER BY e.updated_at DESC, e.id DESC LIMIT 20""", busyUser, "%ber 1234%", "%ber 1234%");
+        assertEquals(List.of(), nodes(plan, "Seq Scan"), plan.toPrettyString());
+        // With LIMIT 20 the planner may walk the activity index in list order and filter, or use the
+        // trigram indexes; either is an index, neither reads the whole table.
+        assertTrue(plan.toString().contains("conversation_title_trgm_idx")
+                || plan.toString().contains("conversation_user_activity_idx"), plan.toPrettyString());
+    }
+
+    @Test
+    void a_deep_keyset_page_reads_the_index_from_its_position() throws SQLException {
+        JsonNode plan = explain("""
+                SELECT * FROM message e
+                 WHERE e.user_id = ? AND (e.conversation_id = ?) AND (e.created_at, e.id) > (?, ?)
+                 ORDER BY e.created_at, e.id LIMIT 21""", heavyUser, heavyConversation, deepKey, deepId);
+        assertNoSeqScanOnMessage(plan);
+        assertUsesIndex(plan, "message_conversation_created_idx");
+        assertEquals(List.of(), nodes(plan, "Sort"), "rows come in index order, no sort of the conversation");
+    }
+
+    private JsonNode explain(String sql, Object... params) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement("EXPLAIN (FORMAT JSON) " + sql)) {
+            for (int i = 0; i < params.length; i++) {
+                s.setObject(i + 1, params[i]);
+            }
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return new ObjectMapper().readTree(rs.getString(1));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    private static void assertNoSeqScanOnMessage(JsonNode plan) {
+        for (JsonNode node : nodes(plan, "Seq Scan")) {
+            assertTrue(!"message".equals(node.path("Relation Name").asText()),
+                    "sequential scan of message:\n" + plan.toPrettyString());
+        }
+    }
+
+    private static void assertUsesIndex(JsonNode plan, String index) {
+        assertTrue(plan.toString().contains("\"Index Name\":\"" + index + "\""),
+                "expected " + index + " in:\n" + plan.toPrettyString());
+    }
+
+    private static List<JsonNode> nodes(JsonNode plan, String type) {
+        List<JsonNode> found = new ArrayList<>();
+        collect(plan, type, found);
+        return found;
+    }
+
+    private static void collect(JsonNode node, String type, List<JsonNode> found) {
+        if (node.isObject() && type.equals(node.path("Node Type").asText())) {
+            found.add(node);
+        }
+        node.forEach(child -> collect(child, type, found));
+    }
+}
