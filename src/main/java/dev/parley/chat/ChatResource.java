@@ -3,19 +3,24 @@ package dev.parley.chat;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.parley.error.Problem;
+import dev.parley.idempotency.Idempotency;
 import dev.parley.error.ProblemException;
 import dev.parley.error.Problems;
 import dev.parley.security.CurrentUser;
+import dev.parley.ratelimit.RateLimited;
+import dev.parley.ratelimit.RateLimiter;
 import io.quarkus.security.Authenticated;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
@@ -23,6 +28,7 @@ import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -48,6 +54,9 @@ public class ChatResource {
     ChatService chat;
 
     @Inject
+    Idempotency idempotency;
+
+    @Inject
     CurrentUser user;
 
     @Inject
@@ -64,8 +73,11 @@ public class ChatResource {
             description = "Without conversation_id a conversation is created, titled after the message.")
     @APIResponse(responseCode = "200", description = "The stored message and the stored answer",
             content = @Content(schema = @Schema(implementation = ChatAnswer.class)))
-    public ChatAnswer chat(ChatInput input) {
-        return chat.chat(input);
+    @RateLimited(RateLimiter.Kind.CHAT)
+    public Response chat(
+            @Parameter(description = "Retries with the same key and body return the first answer")
+            @HeaderParam(Idempotency.HEADER) String idempotencyKey, ChatInput input) {
+        return answer(idempotencyKey, input);
     }
 
     @POST
@@ -77,7 +89,17 @@ public class ChatResource {
             description = "Events: `delta` {content} while the answer is produced, then `done` with the same "
                     + "object as the JSON answer, or `error` with a problem object.")
     @APIResponse(responseCode = "200", description = "An event stream")
+    @RateLimited(RateLimiter.Kind.CHAT)
     public void stream(ChatInput input, @Context SseEventSink sink, @Context Sse sse) {
+        streamAnswer(input, sink, sse);
+    }
+
+    private Response answer(String idempotencyKey, ChatInput input) {
+        return idempotency.run(idempotencyKey, "POST /api/chat", input, false,
+                () -> Response.ok(chat.chat(input)).build());
+    }
+
+    private void streamAnswer(ChatInput input, SseEventSink sink, Sse sse) {
         ChatService.Started started = chat.start(input);
         try (sink) {
             try {
@@ -103,9 +125,12 @@ public class ChatResource {
             content = @Content(schema = @Schema(implementation = ChatAnswer.class)))
     @APIResponse(responseCode = "403", description = "The path names another user than the token",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public ChatAnswer chatAs(@PathParam("userId") String userId, ChatInput input) {
+    @RateLimited(RateLimiter.Kind.CHAT)
+    public Response chatAs(@PathParam("userId") String userId,
+            @Parameter(description = "Retries with the same key and body return the first answer")
+            @HeaderParam(Idempotency.HEADER) String idempotencyKey, ChatInput input) {
         requireSelf(userId);
-        return chat.chat(input);
+        return answer(idempotencyKey, input);
     }
 
     @POST
@@ -115,10 +140,11 @@ public class ChatResource {
     @Blocking
     @Operation(summary = "Streaming chat for the user named in the path")
     @APIResponse(responseCode = "200", description = "An event stream")
+    @RateLimited(RateLimiter.Kind.CHAT)
     public void streamAs(@PathParam("userId") String userId, ChatInput input, @Context SseEventSink sink,
             @Context Sse sse) {
         requireSelf(userId);
-        stream(input, sink, sse);
+        streamAnswer(input, sink, sse);
     }
 
     private void requireSelf(String userId) {

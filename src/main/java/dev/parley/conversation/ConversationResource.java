@@ -1,11 +1,15 @@
 package dev.parley.conversation;
 
+import dev.parley.common.IfMatch;
 import dev.parley.common.Ids;
 import dev.parley.common.QueryFlags;
 import dev.parley.error.Problem;
+import dev.parley.idempotency.Idempotency;
 import dev.parley.error.ProblemException;
 import dev.parley.pagination.Page;
 import dev.parley.pagination.PageRequest;
+import dev.parley.ratelimit.RateLimited;
+import dev.parley.ratelimit.RateLimiter;
 import io.quarkus.security.Authenticated;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
@@ -13,6 +17,7 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
@@ -47,6 +52,9 @@ public class ConversationResource {
     @Inject
     ConversationService service;
 
+    @Inject
+    Idempotency idempotency;
+
     @Context
     UriInfo uriInfo;
 
@@ -57,10 +65,21 @@ public class ConversationResource {
             content = @Content(schema = @Schema(implementation = ConversationView.class)))
     @APIResponse(responseCode = "400", description = "Invalid body",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public Response create(@Valid ConversationInput input) {
-        Conversation created = service.create(input == null ? empty() : input);
-        return Response.created(uriInfo.getAbsolutePathBuilder().path(created.id.toString()).build())
-                .entity(ConversationView.of(created)).build();
+    @APIResponse(responseCode = "409", description = "The first request with this Idempotency-Key is still running",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "422", description = "The Idempotency-Key was used with another body",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @RateLimited(RateLimiter.Kind.WRITES)
+    public Response create(
+            @Parameter(description = "Retries with the same key and body return the first answer")
+            @HeaderParam(Idempotency.HEADER) String idempotencyKey,
+            @Valid ConversationInput input) {
+        ConversationInput body = input == null ? empty() : input;
+        return idempotency.run(idempotencyKey, "POST /api/conversations", body, true, () -> {
+            Conversation created = service.create(body);
+            return Response.created(uriInfo.getAbsolutePathBuilder().path(created.id.toString()).build())
+                    .entity(ConversationView.of(created)).build();
+        });
     }
 
     @GET
@@ -99,8 +118,8 @@ public class ConversationResource {
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "404", description = "No such conversation for this user",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public ConversationView get(@PathParam("id") String id) {
-        return ConversationView.of(service.get(Ids.parse("id", id)));
+    public Response get(@PathParam("id") String id) {
+        return withETag(service.get(Ids.parse("id", id)));
     }
 
     @PATCH
@@ -113,8 +132,14 @@ public class ConversationResource {
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "404", description = "No such conversation for this user",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public ConversationView patch(@PathParam("id") String id, @NotNull @Valid ConversationPatch patch) {
-        return ConversationView.of(service.patch(Ids.parse("id", id), patch));
+    @APIResponse(responseCode = "409", description = "Changed concurrently by another request",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "412", description = "If-Match no longer matches the ETag",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @RateLimited(RateLimiter.Kind.WRITES)
+    public Response patch(@PathParam("id") String id, @HeaderParam("If-Match") String ifMatch,
+            @NotNull @Valid ConversationPatch patch) {
+        return withETag(service.patch(Ids.parse("id", id), patch, IfMatch.parse(ifMatch)));
     }
 
     @PUT
@@ -127,18 +152,27 @@ public class ConversationResource {
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "404", description = "No such conversation for this user",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public ConversationView replace(@PathParam("id") String id, @NotNull @Valid ConversationInput input) {
-        return ConversationView.of(service.replace(Ids.parse("id", id), input));
+    @APIResponse(responseCode = "409", description = "Changed concurrently by another request",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "412", description = "If-Match no longer matches the ETag",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @RateLimited(RateLimiter.Kind.WRITES)
+    public Response replace(@PathParam("id") String id, @HeaderParam("If-Match") String ifMatch,
+            @NotNull @Valid ConversationInput input) {
+        return withETag(service.replace(Ids.parse("id", id), input, IfMatch.parse(ifMatch)));
     }
 
     @DELETE
     @Path("/{id}")
     @Operation(summary = "Delete a conversation and its messages")
     @APIResponse(responseCode = "204", description = "Deleted")
+    @APIResponse(responseCode = "412", description = "If-Match no longer matches the ETag",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "404", description = "No such conversation for this user",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public Response delete(@PathParam("id") String id) {
-        service.delete(Ids.parse("id", id));
+    @RateLimited(RateLimiter.Kind.WRITES)
+    public Response delete(@PathParam("id") String id, @HeaderParam("If-Match") String ifMatch) {
+        service.delete(Ids.parse("id", id), IfMatch.parse(ifMatch));
         return Response.noContent().build();
     }
 
@@ -147,6 +181,7 @@ public class ConversationResource {
     @Operation(summary = "Delete all of the caller's conversations, archived ones included")
     @APIResponse(responseCode = "200", description = "How many were deleted",
             content = @Content(schema = @Schema(implementation = BulkDeleteResult.class)))
+    @RateLimited(RateLimiter.Kind.WRITES)
     public BulkDeleteResult deleteAll() {
         return BulkDeleteResult.of(service.deleteAll());
     }
@@ -159,6 +194,7 @@ public class ConversationResource {
             content = @Content(schema = @Schema(implementation = BulkDeleteResult.class)))
     @APIResponse(responseCode = "400", description = "No selector, or more than one",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @RateLimited(RateLimiter.Kind.WRITES)
     public BulkDeleteResult deleteMatching(@QueryParam("thread_id") String threadId,
             @QueryParam("endpoint") String endpoint) {
         if (threadId != null && endpoint != null) {
@@ -175,6 +211,11 @@ public class ConversationResource {
                 "A selector is required: thread_id or endpoint (use DELETE /api/conversations/all to delete all)",
                 Map.of(threadId != null ? "thread_id" : endpoint != null ? "endpoint" : "thread_id",
                         List.of("must not be empty")));
+    }
+
+    private static Response withETag(Conversation conversation) {
+        return Response.ok(ConversationView.of(conversation)).header("ETag", IfMatch.etag(conversation.version))
+                .build();
     }
 
     private static ConversationInput empty() {

@@ -1,5 +1,6 @@
 package dev.parley.conversation;
 
+import dev.parley.common.IfMatch;
 import dev.parley.common.Ids;
 import dev.parley.common.InputChecks;
 import dev.parley.common.Like;
@@ -10,6 +11,7 @@ import dev.parley.pagination.Pager;
 import dev.parley.security.OwnerScope;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.persistence.OptimisticLockException;
 import jakarta.transaction.Transactional;
 import jakarta.ws.rs.core.UriInfo;
 import java.time.Instant;
@@ -71,7 +73,7 @@ public class ConversationService {
                 c -> c.updatedAt, c -> c.id, uri);
     }
 
-    public Conversation patch(UUID id, ConversationPatch patch) {
+    public Conversation patch(UUID id, ConversationPatch patch, IfMatch ifMatch) {
         Map<String, List<String>> errors = new LinkedHashMap<>();
         for (String flag : List.of("archived", "pinned", "auto_reply")) {
             if (patch.has(flag) && flagValue(patch, flag) == null) {
@@ -84,7 +86,7 @@ public class ConversationService {
         if (patch.has("metadata")) {
             checks.metadata("metadata", patch.metadata);
         }
-        Conversation conversation = get(id);
+        Conversation conversation = current(id, ifMatch);
         if (patch.has("title")) {
             conversation.title = titleOrDefault(patch.title);
         }
@@ -104,22 +106,52 @@ public class ConversationService {
             conversation.metadata = patch.metadata == null ? Map.of() : patch.metadata;
         }
         conversation.updatedAt = Ids.now();
-        return conversation;
+        return written(conversation, ifMatch);
     }
 
-    public Conversation replace(UUID id, ConversationInput input) {
+    public Conversation replace(UUID id, ConversationInput input, IfMatch ifMatch) {
         checks.metadata("metadata", input.metadata());
-        Conversation conversation = get(id);
+        Conversation conversation = current(id, ifMatch);
         apply(conversation, input);
         conversation.updatedAt = Ids.now();
+        return written(conversation, ifMatch);
+    }
+
+    public void delete(UUID id, IfMatch ifMatch) {
+        // Messages go with it through ON DELETE CASCADE, in this same transaction.
+        if (ifMatch == null) {
+            if (scope.execute("delete from Conversation e", "e.id = :id", Map.of("id", id)) == 0) {
+                throw notFound(id);
+            }
+            return;
+        }
+        Conversation conversation = current(id, ifMatch);
+        if (scope.execute("delete from Conversation e", "e.id = :id and e.version = :version",
+                Map.of("id", id, "version", conversation.version)) == 0) {
+            throw IfMatch.preconditionFailed();
+        }
+    }
+
+    /** The caller's conversation, if the client's If-Match (when sent) still names its version. */
+    private Conversation current(UUID id, IfMatch ifMatch) {
+        Conversation conversation = get(id);
+        if (ifMatch != null) {
+            ifMatch.require(conversation.version);
+        }
         return conversation;
     }
 
-    public void delete(UUID id) {
-        // Messages go with it through ON DELETE CASCADE, in this same transaction.
-        if (scope.execute("delete from Conversation e", "e.id = :id", Map.of("id", id)) == 0) {
-            throw notFound(id);
+    /**
+     * Writes the change now, so that a concurrent writer is detected here (the version check of the
+     * UPDATE) and the answer carries the new version as its ETag.
+     */
+    private Conversation written(Conversation conversation, IfMatch ifMatch) {
+        try {
+            Conversation.flush();
+        } catch (OptimisticLockException e) {
+            throw IfMatch.conflict(ifMatch);
         }
+        return conversation;
     }
 
     public int deleteByThread(String threadId) {

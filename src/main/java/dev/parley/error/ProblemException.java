@@ -8,11 +8,18 @@ public class ProblemException extends RuntimeException {
 
     private final int status;
     private final Map<String, List<String>> errors;
+    private final Map<String, String> headers;
 
     public ProblemException(int status, String detail, Map<String, List<String>> errors) {
+        this(status, detail, errors, Map.of());
+    }
+
+    /** With response headers, such as Retry-After. */
+    public ProblemException(int status, String detail, Map<String, List<String>> errors, Map<String, String> headers) {
         super(detail, null, false, false);
         this.status = status;
         this.errors = errors;
+        this.headers = headers;
     }
 
     public static ProblemException notFound(String detail) {
@@ -37,5 +44,9 @@ public class ProblemException extends RuntimeException {
 
     public Map<String, List<String>> errors() {
         return errors;
+    }
+
+    public Map<String, String> headers() {
+        return headers;
     }
 }

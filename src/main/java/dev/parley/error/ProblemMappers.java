@@ -40,7 +40,13 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response problem(ProblemException e, HttpServerRequest request) {
-        return respond(e.status(), e.getMessage(), e.errors(), request);
+        Response response = respond(e.status(), e.getMessage(), e.errors(), request);
+        if (e.headers().isEmpty()) {
+            return response;
+        }
+        Response.ResponseBuilder builder = Response.fromResponse(response);
+        e.headers().forEach(builder::header);
+        return builder.build();
     }
 
     @ServerExceptionMapper

@@ -1,11 +1,15 @@
 package dev.parley.message;
 
+import dev.parley.common.IfMatch;
 import dev.parley.common.Ids;
 import dev.parley.common.QueryFlags;
 import dev.parley.error.Problem;
+import dev.parley.idempotency.Idempotency;
 import dev.parley.error.ProblemException;
 import dev.parley.pagination.Page;
 import dev.parley.pagination.PageRequest;
+import dev.parley.ratelimit.RateLimited;
+import dev.parley.ratelimit.RateLimiter;
 import io.quarkus.security.Authenticated;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
@@ -13,6 +17,7 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
@@ -44,12 +49,17 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
         content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
 @APIResponse(responseCode = "404", description = "No such conversation or message for this user",
         content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+@APIResponse(responseCode = "412", description = "If-Match no longer matches the ETag (PATCH, PUT, DELETE)",
+        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
 @APIResponse(responseCode = "400", description = "Invalid id, body or query parameter",
         content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
 public class MessageResource {
 
     @Inject
     MessageService service;
+
+    @Inject
+    Idempotency idempotency;
 
     @Context
     UriInfo uriInfo;
@@ -61,14 +71,23 @@ public class MessageResource {
                     + "assistant_message_id naming a pending reply, which becomes complete or failed.")
     @APIResponse(responseCode = "201", description = "Stored; Location names the message",
             content = @Content(schema = @Schema(implementation = MessageCreatedView.class)))
+    @APIResponse(responseCode = "409", description = "The first request with this Idempotency-Key is still running",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "422", description = "The Idempotency-Key was used with another body",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @RateLimited(RateLimiter.Kind.WRITES)
     public Response create(@PathParam("conversationId") String conversationId,
+            @Parameter(description = "Retries with the same key and body return the first answer")
+            @HeaderParam(Idempotency.HEADER) String idempotencyKey,
             @NotNull @Valid MessageInput input) {
         UUID cid = Ids.parse("conversation_id", conversationId);
-        MessageService.Created created = service.create(cid, input, true);
-        return Response.created(uriInfo.getAbsolutePathBuilder().path(created.message().id.toString()).build())
-                .entity(new MessageCreatedView(MessageView.of(created.message()),
-                        created.reply() == null ? null : created.reply().id))
-                .build();
+        return idempotency.run(idempotencyKey, "POST /api/conversations/" + cid + "/messages", input, true, () -> {
+            MessageService.Created created = service.create(cid, input, true);
+            return Response.created(uriInfo.getAbsolutePathBuilder().path(created.message().id.toString()).build())
+                    .entity(new MessageCreatedView(MessageView.of(created.message()),
+                            created.reply() == null ? null : created.reply().id))
+                    .build();
+        });
     }
 
     @GET
@@ -117,9 +136,9 @@ public class MessageResource {
     @Operation(summary = "Get one message")
     @APIResponse(responseCode = "200", description = "The message",
             content = @Content(schema = @Schema(implementation = MessageView.class)))
-    public MessageView get(@PathParam("conversationId") String conversationId,
+    public Response get(@PathParam("conversationId") String conversationId,
             @PathParam("messageId") String messageId) {
-        return MessageView.of(service.get(Ids.parse("conversation_id", conversationId),
+        return withETag(service.get(Ids.parse("conversation_id", conversationId),
                 Ids.parse("message_id", messageId)));
     }
 
@@ -131,10 +150,12 @@ public class MessageResource {
             content = @Content(schema = @Schema(implementation = MessageView.class)))
     @APIResponse(responseCode = "409", description = "The reply is still pending",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public MessageView patch(@PathParam("conversationId") String conversationId,
-            @PathParam("messageId") String messageId, @NotNull @Valid MessagePatch patch) {
-        return MessageView.of(service.patch(Ids.parse("conversation_id", conversationId),
-                Ids.parse("message_id", messageId), patch));
+    @RateLimited(RateLimiter.Kind.WRITES)
+    public Response patch(@PathParam("conversationId") String conversationId,
+            @PathParam("messageId") String messageId, @HeaderParam("If-Match") String ifMatch,
+            @NotNull @Valid MessagePatch patch) {
+        return withETag(service.patch(Ids.parse("conversation_id", conversationId),
+                Ids.parse("message_id", messageId), patch, IfMatch.parse(ifMatch)));
     }
 
     @PUT
@@ -145,20 +166,28 @@ public class MessageResource {
             content = @Content(schema = @Schema(implementation = MessageView.class)))
     @APIResponse(responseCode = "409", description = "The reply is still pending",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public MessageView replace(@PathParam("conversationId") String conversationId,
-            @PathParam("messageId") String messageId, @NotNull @Valid MessageInput input) {
-        return MessageView.of(service.replace(Ids.parse("conversation_id", conversationId),
-                Ids.parse("message_id", messageId), input));
+    @RateLimited(RateLimiter.Kind.WRITES)
+    public Response replace(@PathParam("conversationId") String conversationId,
+            @PathParam("messageId") String messageId, @HeaderParam("If-Match") String ifMatch,
+            @NotNull @Valid MessageInput input) {
+        return withETag(service.replace(Ids.parse("conversation_id", conversationId),
+                Ids.parse("message_id", messageId), input, IfMatch.parse(ifMatch)));
     }
 
     @DELETE
     @Path("/{messageId}")
     @Operation(summary = "Delete a message")
     @APIResponse(responseCode = "204", description = "Deleted")
+    @RateLimited(RateLimiter.Kind.WRITES)
     public Response delete(@PathParam("conversationId") String conversationId,
-            @PathParam("messageId") String messageId) {
-        service.delete(Ids.parse("conversation_id", conversationId), Ids.parse("message_id", messageId));
+            @PathParam("messageId") String messageId, @HeaderParam("If-Match") String ifMatch) {
+        service.delete(Ids.parse("conversation_id", conversationId), Ids.parse("message_id", messageId),
+                IfMatch.parse(ifMatch));
         return Response.noContent().build();
+    }
+
+    private static Response withETag(Message message) {
+        return Response.ok(MessageView.of(message)).header("ETag", IfMatch.etag(message.version)).build();
     }
 
     /** For the OpenAPI document: a page of messages. */

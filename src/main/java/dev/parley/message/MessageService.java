@@ -1,6 +1,7 @@
 package dev.parley.message;
 
 import dev.parley.assistant.Turn;
+import dev.parley.common.IfMatch;
 import dev.parley.common.Ids;
 import dev.parley.common.InputChecks;
 import dev.parley.common.Like;
@@ -9,10 +10,12 @@ import dev.parley.error.ProblemException;
 import dev.parley.pagination.Page;
 import dev.parley.pagination.PageRequest;
 import dev.parley.pagination.Pager;
+import dev.parley.ratelimit.RateLimiter;
 import dev.parley.security.OwnerScope;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
+import jakarta.persistence.OptimisticLockException;
 import jakarta.transaction.Transactional;
 import jakarta.ws.rs.core.UriInfo;
 import java.time.Instant;
@@ -45,6 +48,9 @@ public class MessageService {
     @Inject
     Event<ReplyRequested> replyRequested;
 
+    @Inject
+    RateLimiter limiter;
+
     /** A stored message and, when one is being generated, its pending assistant reply. */
     public record Created(Message message, Message reply) {
     }
@@ -59,6 +65,10 @@ public class MessageService {
         Instant now = Ids.now();
         boolean autoReply = conversations.recordMessage(conversationId, input.role() == Role.USER && wantReply,
                 now);
+        if (autoReply) {
+            // A message that makes the model work spends the chat budget too (429 stores nothing).
+            limiter.consume(RateLimiter.Kind.CHAT, scope.ownerId());
+        }
         checkParent(conversationId, input.parentId());
         Message message = newMessage(conversationId, input.role(), input.content(), now);
         message.parentId = input.parentId();
@@ -145,8 +155,8 @@ public class MessageService {
                 request, m -> m.createdAt, m -> m.id, uri);
     }
 
-    public Message patch(UUID conversationId, UUID id, MessagePatch patch) {
-        Message message = editable(conversationId, id);
+    public Message patch(UUID conversationId, UUID id, MessagePatch patch, IfMatch ifMatch) {
+        Message message = editable(conversationId, id, ifMatch);
         if (patch.has("role") && patch.role != message.role) {
             throw ProblemException.badRequest("role", "cannot be changed");
         }
@@ -174,11 +184,11 @@ public class MessageService {
         if (patch.has("tool_calls")) {
             message.toolCalls = patch.toolCalls == null ? List.of() : patch.toolCalls;
         }
-        return touched(conversationId, message);
+        return touched(conversationId, message, ifMatch);
     }
 
-    public Message replace(UUID conversationId, UUID id, MessageInput input) {
-        Message message = editable(conversationId, id);
+    public Message replace(UUID conversationId, UUID id, MessageInput input, IfMatch ifMatch) {
+        Message message = editable(conversationId, id, ifMatch);
         if (input.role() != message.role) {
             throw ProblemException.badRequest("role", "cannot be changed");
         }
@@ -191,17 +201,26 @@ public class MessageService {
         message.model = input.model();
         message.metadata = input.metadata() == null ? Map.of() : input.metadata();
         message.toolCalls = input.toolCalls() == null ? List.of() : input.toolCalls();
-        return touched(conversationId, message);
+        return touched(conversationId, message, ifMatch);
     }
 
-    public void delete(UUID conversationId, UUID id) {
+    public void delete(UUID conversationId, UUID id, IfMatch ifMatch) {
         Message message = get(conversationId, id);
+        if (ifMatch != null) {
+            ifMatch.require(message.version);
+        }
         conversations.recordRemoval(conversationId, message.id, Ids.now());
-        scope.execute("delete from Message e", "e.id = :id", Map.of("id", message.id));
+        if (scope.execute("delete from Message e", "e.id = :id and e.version = :version",
+                Map.of("id", message.id, "version", message.version)) == 0) {
+            throw IfMatch.conflict(ifMatch);
+        }
     }
 
-    private Message editable(UUID conversationId, UUID id) {
+    private Message editable(UUID conversationId, UUID id, IfMatch ifMatch) {
         Message message = get(conversationId, id);
+        if (ifMatch != null) {
+            ifMatch.require(message.version);
+        }
         if (message.status == MessageStatus.PENDING) {
             throw new ProblemException(409, "The reply is still being generated; edit it once it is complete",
                     null);
@@ -209,9 +228,16 @@ public class MessageService {
         return message;
     }
 
-    private Message touched(UUID conversationId, Message message) {
+    private Message touched(UUID conversationId, Message message, IfMatch ifMatch) {
         Instant now = Ids.now();
         message.updatedAt = now;
+        try {
+            // Written now: a concurrent writer is detected by the version check, and the answer
+            // carries the new version as its ETag.
+            Message.flush();
+        } catch (OptimisticLockException e) {
+            throw IfMatch.conflict(ifMatch);
+        }
         conversations.touch(conversationId, now);
         return message;
     }

@@ -1,0 +1,172 @@
+package dev.parley.idempotency;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.parley.error.ProblemException;
+import dev.parley.security.OwnerScope;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Idempotency-Key on POST (SPEC §7): the first request with a key runs and its 2xx answer is kept;
+ * a retry with the same key and body gets that answer back (same status, body and Location) and
+ * creates nothing; the same key with another body is 422; a retry while the first still runs is
+ * 409. A request that fails frees its key so the client can retry it. Keys are per user and expire.
+ */
+@ApplicationScoped
+public class Idempotency {
+
+    public static final String HEADER = "Idempotency-Key";
+    private static final int MAX_KEY_LENGTH = 255;
+
+    @Inject
+    OwnerScope scope;
+
+    @Inject
+    EntityManager em;
+
+    @Inject
+    ObjectMapper json;
+
+    @ConfigProperty(name = "parley.idempotency.ttl", defaultValue = "PT24H")
+    Duration ttl;
+
+    /** A first request still running after this long is taken to have died with its instance. */
+    @ConfigProperty(name = "parley.idempotency.in-progress-timeout", defaultValue = "PT5M")
+    Duration inProgressTimeout;
+
+    /**
+     * Runs {@code work} at most once per key.
+     *
+     * @param atomic true when {@code work} only writes the database: it then commits in one
+     *        transaction with the kept answer, so a crash cannot leave a result without its key
+     */
+    public Response run(String key, String route, Object body, boolean atomic, Supplier<Response> work) {
+        if (key == null) {
+            return work.get();
+        }
+        if (key.isBlank() || key.length() > MAX_KEY_LENGTH) {
+            throw ProblemException.badRequest(HEADER, "must be 1 to " + MAX_KEY_LENGTH + " characters");
+        }
+        String hash = hash(route, body);
+        Response replay = QuarkusTransaction.requiringNew().call(() -> claim(key, hash));
+        if (replay != null) {
+            return replay;
+        }
+        try {
+            if (atomic) {
+                return QuarkusTransaction.requiringNew().call(() -> keep(key, work.get()));
+            }
+            Response response = work.get();
+            return QuarkusTransaction.requiringNew().call(() -> keep(key, response));
+        } catch (RuntimeException e) {
+            QuarkusTransaction.requiringNew().run(() -> release(key));
+            throw e;
+        }
+    }
+
+    /** Takes the key for this request, or answers from what an earlier request with it left. */
+    private Response claim(String key, String hash) {
+        scope.nativeQuery("""
+                DELETE FROM idempotency_key
+                 WHERE user_id = :owner AND idem_key = :key
+                   AND (created_at < now() - make_interval(secs => :ttl)
+                        OR (status_code IS NULL AND created_at < now() - make_interval(secs => :stale)))""",
+                Map.of("key", key, "ttl", (double) ttl.toSeconds(), "stale", (double) inProgressTimeout.toSeconds()))
+                .executeUpdate();
+        int inserted = scope.nativeQuery("""
+                INSERT INTO idempotency_key (user_id, idem_key, request_hash)
+                VALUES (:owner, :key, :hash)
+                ON CONFLICT (user_id, idem_key) DO NOTHING""", Map.of("key", key, "hash", hash))
+                .executeUpdate();
+        if (inserted == 1) {
+            return null;
+        }
+        List<?> rows = scope.nativeQuery("""
+                SELECT request_hash, status_code, response_body, location FROM idempotency_key
+                 WHERE user_id = :owner AND idem_key = :key""", Map.of("key", key)).getResultList();
+        if (rows.isEmpty()) {
+            throw new ProblemException(409, "A request with this Idempotency-Key is being replaced; retry", null);
+        }
+        Object[] row = (Object[]) rows.get(0);
+        if (!hash.equals(row[0])) {
+            throw new ProblemException(422,
+                    "This Idempotency-Key was used with a different request; use a new key for a new request",
+                    Map.of(HEADER, List.of("was used with a different request")));
+        }
+        if (row[1] == null) {
+            throw new ProblemException(409, "The first request with this Idempotency-Key is still running; retry",
+                    null, Map.of("Retry-After", "1"));
+        }
+        Response.ResponseBuilder replay = Response.status(((Number) row[1]).intValue())
+                .type(MediaType.APPLICATION_JSON)
+                .entity(row[2])
+                .header("Idempotent-Replayed", "true");
+        if (row[3] != null) {
+            replay.header("Location", row[3]);
+        }
+        return replay.build();
+    }
+
+    private Response keep(String key, Response response) {
+        if (response.getStatus() >= 300) {
+            release(key);
+            return response;
+        }
+        String body;
+        try {
+            body = json.writeValueAsString(response.getEntity());
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Cannot keep the response", e);
+        }
+        Object location = response.getHeaders().getFirst("Location");
+        scope.nativeQuery("""
+                UPDATE idempotency_key SET status_code = :status, response_body = :body, location = :location
+                 WHERE user_id = :owner AND idem_key = :key""",
+                Map.of("key", key, "status", response.getStatus(), "body", body,
+                        "location", location == null ? "" : location.toString()))
+                .executeUpdate();
+        return response;
+    }
+
+    private void release(String key) {
+        scope.nativeQuery("DELETE FROM idempotency_key WHERE user_id = :owner AND idem_key = :key AND status_code IS NULL",
+                Map.of("key", key)).executeUpdate();
+    }
+
+    /** Deletes expired keys of all users, a batch at a time. */
+    @Scheduled(identity = "idempotency-expiry", every = "10m", delay = 1, delayUnit = java.util.concurrent.TimeUnit.MINUTES)
+    void expire() {
+        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery("""
+                DELETE FROM idempotency_key WHERE ctid IN (
+                    SELECT ctid FROM idempotency_key WHERE created_at < now() - make_interval(secs => :ttl) LIMIT 10000)""")
+                .setParameter("ttl", (double) ttl.toSeconds())
+                .executeUpdate());
+    }
+
+    private String hash(String route, Object body) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            digest.update(route.getBytes(StandardCharsets.UTF_8));
+            digest.update((byte) '\n');
+            digest.update(json.writeValueAsBytes(body));
+            return HexFormat.of().formatHex(digest.digest());
+        } catch (NoSuchAlgorithmException | JsonProcessingException e) {
+            throw new IllegalStateException("Cannot fingerprint the request", e);
+        }
+    }
+}
