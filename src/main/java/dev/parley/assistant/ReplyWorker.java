@@ -104,8 +104,15 @@ public class ReplyWorker {
             return;
         }
         int room = Math.min(SWEEP_BATCH, pool.getQueue().remainingCapacity());
-        List<ReplyStore.Claim> claims = QuarkusTransaction.requiringNew()
-                .call(() -> store.claimAbandoned(config.claimLease(), SWEEP_GRACE, room));
+        List<ReplyStore.Claim> claims;
+        try {
+            claims = QuarkusTransaction.requiringNew()
+                    .call(() -> store.claimAbandoned(config.claimLease(), SWEEP_GRACE, room));
+        } catch (RuntimeException e) {
+            // The database is away; the next sweep tries again. Replies wait in their rows.
+            LOG.warnf("Reply sweep skipped: %s", e.getMessage());
+            return;
+        }
         for (ReplyStore.Claim claim : claims) {
             LOG.infof("Taking over reply %s (attempt %d)", claim.replyId(), claim.attempts());
             try {

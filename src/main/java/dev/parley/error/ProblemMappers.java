@@ -142,7 +142,13 @@ public class ProblemMappers {
             if (t instanceof JDBCConnectionException || t instanceof SQLTransientConnectionException) {
                 return true;
             }
-            if (t instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("08")) {
+            // 08: connection exceptions; 57P0x: the server is shutting down, crashed or starting.
+            if (t instanceof SQLException sql && sql.getSQLState() != null
+                    && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P0"))) {
+                return true;
+            }
+            // Agroal's pool gives up waiting for a connection with a plain SQLException.
+            if (t instanceof SQLException && t.getMessage() != null && t.getMessage().contains("acquisition timeout")) {
                 return true;
             }
             if (t.getCause() == t) {

@@ -1,0 +1,123 @@
+package dev.parley.ops;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.parley.support.Api;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.response.Response;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Readiness follows the database: DOWN while PostgreSQL is stopped, UP again once it is back,
+ * while liveness stays UP throughout (a pod must not be restarted because its database is down).
+ * Meanwhile the API answers 503 problems quickly, and recovers by itself with nothing lost.
+ */
+@QuarkusTest
+@TestProfile(ReadinessTest.OwnDatabase.class)
+public class ReadinessTest {
+
+    /** Points the datasource at a PostgreSQL that this test may stop. */
+    public static class OwnDatabase implements QuarkusTestProfile {
+
+        @Override
+        public List<TestResourceEntry> testResources() {
+            return List.of(new TestResourceEntry(StoppableDatabase.class));
+        }
+
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            // Fail fast while the database is gone, instead of waiting the prod 5 s per check.
+            return Map.of("quarkus.datasource.jdbc.acquisition-timeout", "2S");
+        }
+    }
+
+    @StoppableDatabase.Control
+    StoppableDatabase database;
+
+    @AfterEach
+    void databaseBack() {
+        database.startDatabase();
+    }
+
+    @Test
+    void readiness_goes_down_without_the_database_and_up_when_it_returns() {
+        awaitReadiness(200).then()
+                .body("status", equalTo("UP"))
+                .body("checks.name", hasItem("Database connections health check"));
+
+        database.stopDatabase();
+        Response down = awaitReadiness(503);
+        down.then().body("status", equalTo("DOWN"))
+                .body("checks.find { it.name == 'Database connections health check' }.status", equalTo("DOWN"));
+        given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+
+        database.startDatabase();
+        awaitReadiness(200).then().body("status", equalTo("UP"));
+    }
+
+    @Test
+    void the_api_answers_503_while_the_database_is_down_and_loses_nothing() {
+        awaitReadiness(200);
+        String alice = Api.newUser("alice");
+        String cid = Api.createConversation(alice, Map.of("title", "outage", "auto_reply", false));
+        String before = Api.addMessage(alice, cid, "user", "written before the outage");
+
+        database.stopDatabase();
+        long start = System.nanoTime();
+        Api.as(alice).body(Map.of("role", "user", "content", "written during the outage"))
+                .post("/api/conversations/{id}/messages", cid).then().statusCode(503)
+                .contentType("application/problem+json")
+                .header("Retry-After", notNullValue())
+                .body("status", equalTo(503))
+                .body(not(containsString("SQL")));
+        Api.as(alice).get("/api/conversations/{id}", cid).then().statusCode(503)
+                .contentType("application/problem+json");
+        assertTrue(System.nanoTime() - start < Duration.ofSeconds(20).toNanos(), "bounded by the pool's wait");
+
+        database.startDatabase();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (Api.as(alice).get("/api/conversations/{id}", cid).statusCode() != 200) {
+            assertTrue(System.nanoTime() < deadline, "the service did not recover by itself");
+            sleep();
+        }
+        String after = Api.addMessage(alice, cid, "user", "written after the outage");
+        Api.as(alice).get("/api/conversations/{id}/messages", cid).then().statusCode(200)
+                .body("results.id", equalTo(List.of(before, after)));
+    }
+
+    private static Response awaitReadiness(int status) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        Response last;
+        do {
+            last = given().get("/q/health/ready");
+            if (last.statusCode() == status) {
+                return last;
+            }
+            sleep();
+        } while (System.nanoTime() < deadline);
+        throw new AssertionError("readiness never answered " + status + "; last: " + last.statusCode() + " "
+                + last.asString());
+    }
+
+    private static void sleep() {
+        try {
+            Thread.sleep(250);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+}
