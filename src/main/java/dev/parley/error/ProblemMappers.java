@@ -148,7 +148,8 @@ public class ProblemMappers {
                 return true;
             }
             // Agroal's pool gives up waiting for a connection with a plain SQLException.
-            if (t instanceof SQLException && t.getMessage() != null && t.getMessage().contains("acquisition timeout")) {
+            if (t instanceof SQLException && t.getMessage() != null
+                    && t.getMessage().toLowerCase(java.util.Locale.ROOT).contains("acquisition timeout")) {
                 return true;
             }
             if (t.getCause() == t) {
