@@ -5,6 +5,7 @@ import dev.parley.common.IfMatch;
 import dev.parley.common.Ids;
 import dev.parley.common.InputChecks;
 import dev.parley.common.Like;
+import dev.parley.conversation.Conversation;
 import dev.parley.conversation.ConversationService;
 import dev.parley.error.ProblemException;
 import dev.parley.pagination.Page;
@@ -139,7 +140,7 @@ public class MessageService {
     public Page<Message> list(UUID conversationId, String q, Role role, boolean newestFirst, PageRequest request,
             UriInfo uri) {
         // Another user's conversation lists as 404, not as an empty page.
-        conversations.get(conversationId);
+        Conversation conversation = conversations.get(conversationId);
         StringBuilder where = new StringBuilder("e.conversationId = :cid");
         Map<String, Object> params = new HashMap<>();
         params.put("cid", conversationId);
@@ -151,8 +152,10 @@ public class MessageService {
             where.append(" and e.content ilike :q escape '\\'");
             params.put("q", Like.contains(q.strip()));
         }
+        // Unfiltered, the count is the conversation's own counter: no COUNT over a long conversation.
+        Long knownCount = params.size() == 1 ? (long) conversation.messageCount : null;
         return pager.list(Message.class, where.toString(), params, newestFirst ? NEWEST_FIRST : OLDEST_FIRST,
-                request, m -> m.createdAt, m -> m.id, uri);
+                request, m -> m.createdAt, m -> m.id, uri, knownCount);
     }
 
     public Message patch(UUID conversationId, UUID id, MessagePatch patch, IfMatch ifMatch) {

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 
 /**
  * Runs a filtered list query in page mode (OFFSET, with a total count) or in keyset mode (a cursor,
@@ -38,12 +39,22 @@ public class Pager {
 
     public <E> Page<E> list(Class<E> type, String where, Map<String, Object> params, Sort sort,
             PageRequest request, Function<E, Instant> keyOf, Function<E, UUID> idOf, UriInfo uri) {
+        return list(type, where, params, sort, request, keyOf, idOf, uri, null);
+    }
+
+    /**
+     * @param knownCount how many rows match, when the caller already knows (a stored counter);
+     *        null to count them with a query
+     */
+    public <E> Page<E> list(Class<E> type, String where, Map<String, Object> params, Sort sort,
+            PageRequest request, Function<E, Instant> keyOf, Function<E, UUID> idOf, UriInfo uri, Long knownCount) {
+        LongSupplier count = knownCount != null ? knownCount::longValue : () -> count(type, where, params);
         if (request.cursor() != null) {
             Cursor cursor = codec.decode(request.cursor(), sort.name().substring(0, sort.name().indexOf(':') + 1));
             Sort effective = cursor.order().equals(sort.name()) ? sort : sortFromName(sort, cursor.order());
-            return keyset(type, where, params, effective, cursor, request, keyOf, idOf, uri);
+            return keyset(type, where, params, effective, cursor, request, keyOf, idOf, uri, count);
         }
-        return offset(type, where, params, sort, request, keyOf, idOf, uri);
+        return offset(type, where, params, sort, request, keyOf, idOf, uri, count);
     }
 
     private static Sort sortFromName(Sort template, String name) {
@@ -52,8 +63,9 @@ public class Pager {
     }
 
     private <E> Page<E> offset(Class<E> type, String where, Map<String, Object> params, Sort sort,
-            PageRequest request, Function<E, Instant> keyOf, Function<E, UUID> idOf, UriInfo uri) {
-        long count = count(type, where, params);
+            PageRequest request, Function<E, Instant> keyOf, Function<E, UUID> idOf, UriInfo uri,
+            LongSupplier counter) {
+        long count = counter.getAsLong();
         long offset = (long) (request.page() - 1) * request.pageSize();
         List<E> rows = offset >= count ? List.of() : query(type, where, params, sort, false, null)
                 .setFirstResult((int) Math.min(offset, Integer.MAX_VALUE))
@@ -71,7 +83,8 @@ public class Pager {
     }
 
     private <E> Page<E> keyset(Class<E> type, String where, Map<String, Object> params, Sort sort, Cursor cursor,
-            PageRequest request, Function<E, Instant> keyOf, Function<E, UUID> idOf, UriInfo uri) {
+            PageRequest request, Function<E, Instant> keyOf, Function<E, UUID> idOf, UriInfo uri,
+            LongSupplier counter) {
         List<E> rows = new ArrayList<>(query(type, where, params, sort, cursor.backward(), cursor)
                 .setMaxResults(request.pageSize() + 1)
                 .getResultList());
@@ -89,7 +102,7 @@ public class Pager {
             nextCursor = more ? after(sort, rows.get(rows.size() - 1), keyOf, idOf) : null;
             previousCursor = rows.isEmpty() ? null : before(sort, rows.get(0), keyOf, idOf);
         }
-        Long count = request.count() ? count(type, where, params) : null;
+        Long count = request.count() ? counter.getAsLong() : null;
         return new Page<>(count, cursorLink(uri, nextCursor), cursorLink(uri, previousCursor), nextCursor, rows);
     }
 
