@@ -8,12 +8,14 @@ import dev.parley.idempotency.Idempotency;
 import dev.parley.error.ProblemException;
 import dev.parley.pagination.Page;
 import dev.parley.pagination.PageRequest;
+import dev.parley.pagination.PagingParams;
 import dev.parley.ratelimit.RateLimited;
 import dev.parley.ratelimit.RateLimiter;
 import io.quarkus.security.Authenticated;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -94,16 +96,8 @@ public class ConversationResource {
                     schema = @Schema(type = SchemaType.BOOLEAN)) @QueryParam("archived") String archived,
             @Parameter(description = "Only pinned (true) or unpinned (false) conversations",
                     schema = @Schema(type = SchemaType.BOOLEAN)) @QueryParam("pinned") String pinned,
-            @Parameter(description = "1-based page number", schema = @Schema(type = SchemaType.INTEGER, minimum = "1"))
-            @QueryParam("page") String page,
-            @Parameter(description = "Rows per page, 1..100 (default 20)",
-                    schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "100"))
-            @QueryParam("page_size") String pageSize,
-            @Parameter(description = "next_cursor of a previous answer: continue with keyset pagination")
-            @QueryParam("cursor") String cursor,
-            @Parameter(description = "With a cursor, also count all matching rows",
-                    schema = @Schema(type = SchemaType.BOOLEAN)) @QueryParam("count") String count) {
-        PageRequest request = PageRequest.parse(page, pageSize, cursor, count);
+            @BeanParam PagingParams paging) {
+        PageRequest request = paging.toRequest();
         Boolean archivedFlag = QueryFlags.parse("archived", archived);
         return service.list(QueryFlags.text("q", q), Boolean.TRUE.equals(archivedFlag),
                 QueryFlags.parse("pinned", pinned), request, uriInfo).map(ConversationView::of);

@@ -8,12 +8,14 @@ import dev.parley.idempotency.Idempotency;
 import dev.parley.error.ProblemException;
 import dev.parley.pagination.Page;
 import dev.parley.pagination.PageRequest;
+import dev.parley.pagination.PagingParams;
 import dev.parley.ratelimit.RateLimited;
 import dev.parley.ratelimit.RateLimiter;
 import io.quarkus.security.Authenticated;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -32,7 +34,6 @@ import jakarta.ws.rs.core.UriInfo;
 import java.util.List;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
@@ -101,17 +102,9 @@ public class MessageResource {
             @QueryParam("role") String role,
             @Parameter(description = "asc (default) or desc", schema = @Schema(enumeration = {"asc", "desc"}))
             @QueryParam("order") String order,
-            @Parameter(description = "1-based page number", schema = @Schema(type = SchemaType.INTEGER, minimum = "1"))
-            @QueryParam("page") String page,
-            @Parameter(description = "Rows per page, 1..100 (default 20)",
-                    schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "100"))
-            @QueryParam("page_size") String pageSize,
-            @Parameter(description = "next_cursor of a previous answer: continue with keyset pagination")
-            @QueryParam("cursor") String cursor,
-            @Parameter(description = "With a cursor, also count all matching rows",
-                    schema = @Schema(type = SchemaType.BOOLEAN)) @QueryParam("count") String count) {
+            @BeanParam PagingParams paging) {
         UUID cid = Ids.parse("conversation_id", conversationId);
-        PageRequest request = PageRequest.parse(page, pageSize, cursor, count);
+        PageRequest request = paging.toRequest();
         Role roleFilter = null;
         if (role != null) {
             roleFilter = Role.fromWire(role);

@@ -4,9 +4,10 @@ import dev.parley.common.QueryFlags;
 import dev.parley.error.Problem;
 import dev.parley.error.ProblemException;
 import dev.parley.pagination.Page;
-import dev.parley.pagination.PageRequest;
+import dev.parley.pagination.PagingParams;
 import io.quarkus.security.Authenticated;
 import jakarta.inject.Inject;
+import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -16,7 +17,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.UriInfo;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
@@ -48,19 +48,12 @@ public class SearchResource {
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Page<SearchHit> search(
             @Parameter(description = "What to look for", required = true) @QueryParam("q") String q,
-            @Parameter(description = "1-based page number", schema = @Schema(type = SchemaType.INTEGER, minimum = "1"))
-            @QueryParam("page") String page,
-            @Parameter(description = "Rows per page, 1..100 (default 20)",
-                    schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "100"))
-            @QueryParam("page_size") String pageSize,
-            @Parameter(description = "next_cursor of a previous answer") @QueryParam("cursor") String cursor,
-            @Parameter(description = "With a cursor, also count all matches",
-                    schema = @Schema(type = SchemaType.BOOLEAN)) @QueryParam("count") String count) {
+            @BeanParam PagingParams paging) {
         String text = QueryFlags.text("q", q);
         if (text == null || text.isBlank()) {
             throw ProblemException.badRequest("q", "must not be blank");
         }
-        return service.search(text.strip(), PageRequest.parse(page, pageSize, cursor, count), uriInfo);
+        return service.search(text.strip(), paging.toRequest(), uriInfo);
     }
 
     /** For the OpenAPI document: a page of search results. */
