@@ -54,7 +54,7 @@ public class ReplyStore {
             return null;
         }
         Object[] row = (Object[]) rows.get(0);
-        return new Claim(replyId, (UUID) row[0], instant(row[1]), ((Number) row[2]).intValue(), token);
+        return new Claim(replyId, (UUID) row[0], Ids.instant(row[1]), ((Number) row[2]).intValue(), token);
     }
 
     /**
@@ -86,7 +86,8 @@ public class ReplyStore {
         List<Claim> claims = new ArrayList<>(rows.size());
         for (Object r : rows) {
             Object[] row = (Object[]) r;
-            claims.add(new Claim((UUID) row[0], (UUID) row[1], instant(row[2]), ((Number) row[3]).intValue(), token));
+            claims.add(new Claim((UUID) row[0], (UUID) row[1], Ids.instant(row[2]), ((Number) row[3]).intValue(),
+                    token));
         }
         return claims;
     }
@@ -188,18 +189,5 @@ public class ReplyStore {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("Tool calls cannot be written as JSON", e);
         }
-    }
-
-    private static Instant instant(Object value) {
-        if (value instanceof Instant instant) {
-            return instant;
-        }
-        if (value instanceof java.time.OffsetDateTime odt) {
-            return odt.toInstant();
-        }
-        if (value instanceof java.sql.Timestamp ts) {
-            return ts.toInstant();
-        }
-        throw new IllegalStateException("Unexpected timestamp type " + value.getClass());
     }
 }

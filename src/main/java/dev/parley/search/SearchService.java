@@ -3,6 +3,7 @@ package dev.parley.search;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.parley.common.Ids;
 import dev.parley.message.MessageStatus;
 import dev.parley.message.MessageView;
 import dev.parley.message.Role;
@@ -17,7 +18,6 @@ import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import jakarta.ws.rs.core.UriInfo;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -139,7 +139,7 @@ public class SearchService {
         MessageView message = new MessageView((UUID) row[0], (UUID) row[1], Role.fromWire((String) row[2]),
                 (String) row[3], MessageStatus.valueOf(((String) row[4]).toUpperCase()), (UUID) row[5],
                 (String) row[6], (String) row[7], (String) row[8], read((String) row[9], LIST),
-                read((String) row[10], OBJECT), instant(row[11]), instant(row[12]));
+                read((String) row[10], OBJECT), Ids.instant(row[11]), Ids.instant(row[12]));
         return new SearchHit(message, message.conversationId(), (String) row[13], (String) row[15],
                 ((Number) row[14]).floatValue());
     }
@@ -150,15 +150,5 @@ public class SearchService {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("Stored JSON cannot be read", e);
         }
-    }
-
-    private static Instant instant(Object value) {
-        if (value instanceof Instant instant) {
-            return instant;
-        }
-        if (value instanceof OffsetDateTime odt) {
-            return odt.toInstant();
-        }
-        return ((java.sql.Timestamp) value).toInstant();
     }
 }
