@@ -25,8 +25,9 @@ import java.util.UUID;
 @ApplicationScoped
 public class ReplyStore {
 
-    /** A reply this worker holds: its conversation, when it was asked for, and the claim attempt. */
-    public record Claim(UUID replyId, UUID conversationId, Instant createdAt, int attempts, UUID token) {
+    /** A reply this worker holds: its conversation and owner, when it was asked for, and the claim attempt. */
+    public record Claim(UUID replyId, UUID conversationId, String userId, Instant createdAt, int attempts,
+            UUID token) {
     }
 
     @Inject
@@ -45,7 +46,7 @@ public class ReplyStore {
                        reply_attempts = reply_attempts + 1
                  WHERE id = :id AND status = 'pending'
                    AND (claimed_until IS NULL OR claimed_until < now())
-                RETURNING conversation_id, created_at, reply_attempts""")
+                RETURNING conversation_id, user_id, created_at, reply_attempts""")
                 .setParameter("lease", (double) lease.toSeconds())
                 .setParameter("token", token)
                 .setParameter("id", replyId)
@@ -54,7 +55,8 @@ public class ReplyStore {
             return null;
         }
         Object[] row = (Object[]) rows.get(0);
-        return new Claim(replyId, (UUID) row[0], Ids.instant(row[1]), ((Number) row[2]).intValue(), token);
+        return new Claim(replyId, (UUID) row[0], (String) row[1], Ids.instant(row[2]), ((Number) row[3]).intValue(),
+                token);
     }
 
     /**
@@ -77,7 +79,7 @@ public class ReplyStore {
                          LIMIT :limit
                            FOR UPDATE SKIP LOCKED) candidate
                  WHERE m.id = candidate.id
-                RETURNING m.id, m.conversation_id, m.created_at, m.reply_attempts""")
+                RETURNING m.id, m.conversation_id, m.user_id, m.created_at, m.reply_attempts""")
                 .setParameter("lease", (double) lease.toSeconds())
                 .setParameter("grace", (double) grace.toSeconds())
                 .setParameter("token", token)
@@ -86,20 +88,25 @@ public class ReplyStore {
         List<Claim> claims = new ArrayList<>(rows.size());
         for (Object r : rows) {
             Object[] row = (Object[]) r;
-            claims.add(new Claim((UUID) row[0], (UUID) row[1], Ids.instant(row[2]), ((Number) row[3]).intValue(),
-                    token));
+            claims.add(new Claim((UUID) row[0], (UUID) row[1], (String) row[2], Ids.instant(row[3]),
+                    ((Number) row[4]).intValue(), token));
         }
         return claims;
     }
 
-    /** The complete messages before the reply, oldest first, at most {@code window} of them. */
+    /**
+     * The complete messages before the reply, oldest first, at most {@code window} of them. The
+     * owner is redundant for correctness (a conversation has one) but lets the scan walk the
+     * (conversation_id, user_id, created_at, id) index backwards from the reply.
+     */
     public List<Turn> history(Claim claim, int window) {
         List<?> rows = em.createNativeQuery("""
                 SELECT role, content FROM message
-                 WHERE conversation_id = :cid AND status = 'complete' AND created_at < :before
+                 WHERE conversation_id = :cid AND user_id = :owner AND status = 'complete' AND created_at < :before
                  ORDER BY created_at DESC, id DESC
                  LIMIT :window""")
                 .setParameter("cid", claim.conversationId())
+                .setParameter("owner", claim.userId())
                 .setParameter("before", claim.createdAt())
                 .setParameter("window", window)
                 .getResultList();

@@ -105,7 +105,7 @@ public class ReplyRecoveryTest {
             assertEquals(1, claims.size(), "exactly one worker holds the reply");
             ReplyStore.Claim winner = claims.get(0);
 
-            ReplyStore.Claim loser = new ReplyStore.Claim(reply, winner.conversationId(), winner.createdAt(),
+            ReplyStore.Claim loser = new ReplyStore.Claim(reply, winner.conversationId(), winner.userId(), winner.createdAt(),
                     winner.attempts(), UUID.randomUUID());
             assertFalse(QuarkusTransaction.requiringNew()
                     .call(() -> store.complete(loser, Reply.text("second"), "test", null)));
@@ -120,7 +120,7 @@ public class ReplyRecoveryTest {
                 .body("content", equalTo("first")).body("status", equalTo("complete"));
     }
 
-    private static final ReplyStore.Claim NONE = new ReplyStore.Claim(null, null, null, 0, null);
+    private static final ReplyStore.Claim NONE = new ReplyStore.Claim(null, null, null, null, 0, null);
 
     private UUID insertPendingReply(String user, String cid, String parent, int attempts, String claimedUntil)
             throws SQLException {

@@ -134,8 +134,68 @@ public class QueryPlanTest {
                  WHERE e.user_id = ? AND (e.conversation_id = ?) AND (e.created_at, e.id) > (?, ?)
                  ORDER BY e.created_at, e.id LIMIT 21""", heavyUser, heavyConversation, deepKey, deepId);
         assertNoSeqScanOnMessage(plan);
-        assertUsesIndex(plan, "message_conversation_created_idx");
+        assertUsesIndex(plan, "message_conversation_owner_created_idx");
         assertEquals(List.of(), nodes(plan, "Sort"), "rows come in index order, no sort of the conversation");
+    }
+
+    /**
+     * pgjdbc prepares statements on the server after five executions, and PostgreSQL may then use
+     * a generic plan that cannot see which conversation is asked for. That plan must still read a
+     * page of the 100 000-message conversation from the ordered index, not gather the whole
+     * conversation and sort it (what the btree_gin indexes invited before V6).
+     */
+    @Test
+    void message_pages_keep_their_index_order_in_a_generic_plan() throws SQLException {
+        String columns = "m.id, m.content, m.created_at, m.status";
+        JsonNode offsetPage = explainGeneric("""
+                SELECT %s FROM message m WHERE m.user_id = $1 AND (m.conversation_id = $2)
+                 ORDER BY m.created_at, m.id OFFSET $3 ROWS FETCH FIRST $4 ROWS ONLY""".formatted(columns),
+                "text, uuid, bigint, bigint", "'%s', '%s', 0, 21".formatted(heavyUser, heavyConversation));
+        JsonNode keysetEnd = explainGeneric("""
+                SELECT %s FROM message m WHERE m.user_id = $1 AND (m.conversation_id = $2
+                   AND (m.created_at, m.id) < ($3, $4))
+                 ORDER BY m.created_at DESC, m.id DESC FETCH FIRST $5 ROWS ONLY""".formatted(columns),
+                "text, uuid, timestamptz, uuid, int", "'%s', '%s', '%s', '%s', 21".formatted(heavyUser,
+                        heavyConversation, deepKey.toInstant(), deepId));
+        for (JsonNode plan : List.of(offsetPage, keysetEnd)) {
+            assertUsesIndex(plan, "message_conversation_owner_created_idx");
+            assertEquals(List.of(), nodes(plan, "Sort"), plan.toPrettyString());
+            assertEquals(List.of(), nodes(plan, "Bitmap Heap Scan"), plan.toPrettyString());
+            // Stopped after the page: the index scan returned 21 rows, not the conversation.
+            for (JsonNode scan : nodes(plan, "Index Scan")) {
+                assertTrue(scan.path("Actual Rows").asLong() <= 21, plan.toPrettyString());
+            }
+        }
+    }
+
+    /** EXPLAIN ANALYZE of a prepared statement executed with plan_cache_mode = force_generic_plan. */
+    private JsonNode explainGeneric(String sql, String types, String arguments) throws SQLException {
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            try {
+                s.execute("SET LOCAL plan_cache_mode = force_generic_plan");
+                s.execute("PREPARE generic_page(" + types + ") AS " + sql);
+                try (ResultSet rs = s.executeQuery(
+                        "EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE generic_page(" + arguments + ")")) {
+                    rs.next();
+                    JsonNode plan = new ObjectMapper().readTree(rs.getString(1));
+                    assertTrue(plan.toString().contains("$1"), "a generic plan shows its parameters:\n" + plan);
+                    return plan;
+                }
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            } finally {
+                c.rollback();
+                c.setAutoCommit(true);
+                // PREPARE belongs to the session, not the transaction: leave the pooled connection clean.
+                s.execute("""
+                        DO $$ BEGIN
+                            IF EXISTS (SELECT 1 FROM pg_prepared_statements WHERE name = 'generic_page') THEN
+                                DEALLOCATE generic_page;
+                            END IF;
+                        END $$""");
+            }
+        }
     }
 
     private JsonNode explain(String sql, Object... params) throws SQLException {
