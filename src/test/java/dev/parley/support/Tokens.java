@@ -31,6 +31,10 @@ public final class Tokens {
                 .expiresAt(Instant.now().minusSeconds(3600)).sign(KEY);
     }
 
+    public static String expiringAt(String sub, Instant exp) {
+        return Jwt.issuer(ISSUER).subject(sub).expiresAt(exp).sign(KEY);
+    }
+
     public static String wrongIssuer(String sub) {
         return Jwt.issuer("https://evil.example/issuer").subject(sub).expiresIn(3600).sign(KEY);
     }
@@ -41,7 +45,12 @@ public final class Tokens {
 
     /** A valid token whose payload was changed to another user after signing. */
     public static String tampered(String sub, String otherSub) {
-        String[] parts = forUser(sub).split("\\.");
+        return tampered(forUser(sub), sub, otherSub);
+    }
+
+    /** The given token with its payload changed from one user to another, signature kept. */
+    public static String tampered(String token, String sub, String otherSub) {
+        String[] parts = token.split("\\.");
         String payload = new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8)
                 .replace("\"" + sub + "\"", "\"" + otherSub + "\"");
         return parts[0] + "." + b64(payload) + "." + parts[2];
