@@ -25,6 +25,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.hibernate.jpa.HibernateHints;
 
 /** Messages of the caller's conversations. Every read and write goes through {@link OwnerScope}. */
 @ApplicationScoped
@@ -119,6 +120,7 @@ public class MessageService {
     public List<Turn> history(UUID conversationId, int window) {
         List<Message> recent = scope.select(Message.class, "e.conversationId = :cid and e.status = :complete",
                         "e.createdAt desc, e.id desc", Map.of("cid", conversationId, "complete", MessageStatus.COMPLETE))
+                .setHint(HibernateHints.HINT_READ_ONLY, true)
                 .setMaxResults(window)
                 .getResultList();
         List<Turn> turns = new ArrayList<>(recent.size());

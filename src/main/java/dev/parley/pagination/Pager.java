@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
+import org.hibernate.jpa.HibernateHints;
 
 /**
  * Runs a filtered list query in page mode (OFFSET, with a total count) or in keyset mode (a cursor,
@@ -119,7 +120,10 @@ public class Pager {
             all.put("cursorKey", cursor.key());
             all.put("cursorId", cursor.id());
         }
-        return scope.select(type, condition, "e." + sort.timeField() + direction + ", e.id" + direction, all);
+        // Pages are only read and mapped to views: read-only entities skip Hibernate's snapshot of
+        // each row (a deep copy, which for the jsonb columns means a JSON round trip).
+        return scope.select(type, condition, "e." + sort.timeField() + direction + ", e.id" + direction, all)
+                .setHint(HibernateHints.HINT_READ_ONLY, true);
     }
 
     private long count(Class<?> type, String where, Map<String, Object> params) {
