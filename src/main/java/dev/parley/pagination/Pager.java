@@ -66,13 +66,20 @@ public class Pager {
     private <E> Page<E> offset(Class<E> type, String where, Map<String, Object> params, Sort sort,
             PageRequest request, Function<E, Instant> keyOf, Function<E, UUID> idOf, UriInfo uri,
             LongSupplier counter) {
-        long count = counter.getAsLong();
         long offset = (long) (request.page() - 1) * request.pageSize();
-        List<E> rows = offset >= count ? List.of() : query(type, where, params, sort, false, null)
+        // One row more than the page tells whether this is the last page. If it is, and it is not
+        // past the end, the count is what lies before it plus what it holds: no COUNT statement
+        // (a one-page list, and the last page of any list, cost one query).
+        List<E> rows = new ArrayList<>(query(type, where, params, sort, false, null)
                 .setFirstResult((int) Math.min(offset, Integer.MAX_VALUE))
-                .setMaxResults(request.pageSize())
-                .getResultList();
-        boolean more = offset + rows.size() < count;
+                .setMaxResults(request.pageSize() + 1)
+                .getResultList());
+        boolean lastPage = rows.size() <= request.pageSize();
+        if (!lastPage) {
+            rows.remove(rows.size() - 1);
+        }
+        long count = lastPage && (!rows.isEmpty() || offset == 0) ? offset + rows.size() : counter.getAsLong();
+        boolean more = !lastPage;
         String next = more ? pageLink(uri, request.page() + 1) : null;
         String previous = request.page() > 1 ? pageLink(uri, Math.min(request.page() - 1, lastPage(count, request))) : null;
         String nextCursor = more && !rows.isEmpty() ? after(sort, rows.get(rows.size() - 1), keyOf, idOf) : null;

@@ -87,7 +87,9 @@ public class SearchService {
         String sql = SEARCH_SQL.formatted(keyset, direction, direction, direction, direction, direction, direction);
         Map<String, Object> params = new HashMap<>();
         params.put("q", q);
-        int fetch = request.pageSize() + (cursor == null ? 0 : 1);
+        // One hit more than the page: it tells whether there is a next page, and on the last page
+        // of page mode the count follows from the hits without the COUNT statement.
+        int fetch = request.pageSize() + 1;
         params.put("limit", fetch);
         params.put("offset", cursor == null ? (long) (request.page() - 1) * request.pageSize() : 0L);
         if (cursor != null) {
@@ -100,9 +102,12 @@ public class SearchService {
             hits.add(hit((Object[]) row));
         }
         if (cursor == null) {
-            long count = count(q);
-            long shown = (long) (request.page() - 1) * request.pageSize() + hits.size();
-            boolean more = shown < count;
+            long before = (long) (request.page() - 1) * request.pageSize();
+            boolean more = hits.size() > request.pageSize();
+            if (more) {
+                hits.remove(hits.size() - 1);
+            }
+            long count = !more && (!hits.isEmpty() || before == 0) ? before + hits.size() : count(q);
             return new Page<>(count,
                     more ? Pager.pageLink(uri, request.page() + 1) : null,
                     request.page() > 1 ? Pager.pageLink(uri, request.page() - 1) : null,

@@ -76,6 +76,42 @@ public class PaginationTest {
                 .then().statusCode(200).body("results", empty()).body("count", is(7)).body("next", nullValue());
     }
 
+    /**
+     * A last page takes its count from its own rows (no COUNT statement); other pages count. Both
+     * must give the same number, also on a page boundary and past the end.
+     */
+    @Test
+    void counts_agree_whether_counted_or_taken_from_the_last_page() {
+        String alice = newUser("alice");
+        String cid = quietConversation(alice);
+        addMessages(alice, cid, 6);
+        addMessage(alice, cid, "system", "not a user message");
+        // role=user filters, so the conversation's own counter cannot answer: 6 of 7 messages.
+        for (int page = 1; page <= 3; page++) {
+            as(alice).queryParam("role", "user").queryParam("page_size", 3).queryParam("page", page)
+                    .get("/api/conversations/{id}/messages", cid).then().statusCode(200)
+                    .body("count", is(6))
+                    .body("results", hasSize(page <= 2 ? 3 : 0))
+                    .body("next", page == 1 ? startsWith("http") : nullValue());
+        }
+        as(alice).queryParam("role", "user").queryParam("page_size", 3).queryParam("page", 3)
+                .get("/api/conversations/{id}/messages", cid).then()
+                .body("previous", startsWith("http")).body("previous", org.hamcrest.Matchers.containsString("page=2"));
+        as(alice).queryParam("role", "user").queryParam("page_size", 10)
+                .get("/api/conversations/{id}/messages", cid).then().statusCode(200)
+                .body("count", is(6)).body("results", hasSize(6)).body("next", nullValue())
+                .body("next_cursor", nullValue());
+
+        String bob = newUser("bob");
+        createConversation(bob, "one");
+        createConversation(bob, "two");
+        as(bob).get("/api/conversations").then().statusCode(200).body("count", is(2)).body("results", hasSize(2));
+        as(bob).queryParam("page_size", 1).get("/api/conversations").then().statusCode(200)
+                .body("count", is(2)).body("results", hasSize(1)).body("next", startsWith("http"));
+        as(bob).queryParam("page_size", 1).queryParam("page", 2).get("/api/conversations").then().statusCode(200)
+                .body("count", is(2)).body("results", hasSize(1)).body("next", nullValue());
+    }
+
     @Test
     void cursor_mode_walks_every_row_once_forward_and_back() {
         String alice = newUser("alice");

@@ -124,9 +124,12 @@ public class SearchTest {
             ids.add(addMessage(alice, cid, "user", "kiwi " + "kiwi ".repeat(i % 3) + "number " + i));
         }
         List<String> viaPages = new ArrayList<>();
-        for (int p = 1; p <= 3; p++) {
+        // Pages 1 and 2 are counted, page 3 (the last) counts its own hits, page 4 is past the end.
+        for (int p = 1; p <= 4; p++) {
             viaPages.addAll(as(alice).queryParam("q", "kiwi").queryParam("page", p).queryParam("page_size", 3)
                     .get("/api/search").then().statusCode(200).body("count", is(7))
+                    .body("results", org.hamcrest.Matchers.hasSize(p < 3 ? 3 : p == 3 ? 1 : 0))
+                    .body("next", p < 3 ? org.hamcrest.Matchers.startsWith("http") : org.hamcrest.Matchers.nullValue())
                     .extract().jsonPath().<String>getList("results.message.id"));
         }
         assertEquals(7, new HashSet<>(viaPages).size());
