@@ -1,4 +1,3 @@
--- Keyset page after page 1 (oldest first) of the 1,000,000-message conversation: the
--- conversation, then 21 rows after the cursor position (:skey, :sid), no COUNT.
-select c1_0.id,c1_0.archived,c1_0.auto_reply,c1_0.created_at,c1_0.description,c1_0.last_message_at,c1_0.message_count,c1_0.metadata,c1_0.pinned,c1_0.title,c1_0.updated_at,c1_0.user_id,c1_0.version from conversation c1_0 where c1_0.user_id='bench-heavy' and (c1_0.id=md5('parley-bench/bench-heavy/1')::uuid);
+-- Keyset page after page 1 (oldest first) of the 1,000,000-message conversation: 21 rows after
+-- the cursor position (:skey, :sid), no COUNT; the rows prove ownership, so no conversation read.
 select m1_0.id,m1_0.content,m1_0.conversation_id,m1_0.created_at,m1_0.endpoint,m1_0.metadata,m1_0.model,m1_0.parent_id,m1_0.role,m1_0.status,m1_0.thread_id,m1_0.tool_calls,m1_0.updated_at,m1_0.user_id,m1_0.version from message m1_0 where m1_0.user_id='bench-heavy' and ((m1_0.conversation_id=md5('parley-bench/bench-heavy/1')::uuid) and (m1_0.created_at,m1_0.id)>(:skey,:sid)) order by m1_0.created_at,m1_0.id fetch first 21 rows only;

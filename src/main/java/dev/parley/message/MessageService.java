@@ -25,6 +25,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.hibernate.jpa.HibernateHints;
 
 /** Messages of the caller's conversations. Every read and write goes through {@link OwnerScope}. */
@@ -141,8 +143,6 @@ public class MessageService {
     @Transactional(Transactional.TxType.SUPPORTS)
     public Page<Message> list(UUID conversationId, String q, Role role, boolean newestFirst, PageRequest request,
             UriInfo uri) {
-        // Another user's conversation lists as 404, not as an empty page.
-        Conversation conversation = conversations.get(conversationId);
         StringBuilder where = new StringBuilder("e.conversationId = :cid");
         Map<String, Object> params = new HashMap<>();
         params.put("cid", conversationId);
@@ -154,10 +154,20 @@ public class MessageService {
             where.append(" and e.content ilike :q escape '\\'");
             params.put("q", Like.contains(q.strip()));
         }
-        // Unfiltered, the count is the conversation's own counter: no COUNT over a long conversation.
-        Long knownCount = params.size() == 1 ? (long) conversation.messageCount : null;
-        return pager.list(Message.class, where.toString(), params, newestFirst ? NEWEST_FIRST : OLDEST_FIRST,
-                request, m -> m.createdAt, m -> m.id, uri, knownCount);
+        // The page query is scoped to the caller (user_id = owner), so a page with rows proves the
+        // conversation is theirs, and the conversation is read only when needed: for its counter
+        // (unfiltered lists whose page cannot tell the count: no COUNT over a long conversation)
+        // or for an empty page, where another user's conversation must answer 404, not [].
+        Conversation[] conversation = new Conversation[1];
+        Supplier<Conversation> owned = () -> conversation[0] != null ? conversation[0]
+                : (conversation[0] = conversations.get(conversationId));
+        LongSupplier knownCount = params.size() == 1 ? () -> owned.get().messageCount : null;
+        Page<Message> page = pager.list(Message.class, where.toString(), params,
+                newestFirst ? NEWEST_FIRST : OLDEST_FIRST, request, m -> m.createdAt, m -> m.id, uri, knownCount);
+        if (page.results().isEmpty()) {
+            owned.get();
+        }
+        return page;
     }
 
     public Message patch(UUID conversationId, UUID id, MessagePatch patch, IfMatch ifMatch) {

@@ -44,12 +44,13 @@ public class Pager {
     }
 
     /**
-     * @param knownCount how many rows match, when the caller already knows (a stored counter);
-     *        null to count them with a query
+     * @param knownCount how many rows match, asked only when the page itself cannot tell (a
+     *        stored counter, say); null to count them with a query
      */
     public <E> Page<E> list(Class<E> type, String where, Map<String, Object> params, Sort sort,
-            PageRequest request, Function<E, Instant> keyOf, Function<E, UUID> idOf, UriInfo uri, Long knownCount) {
-        LongSupplier count = knownCount != null ? knownCount::longValue : () -> count(type, where, params);
+            PageRequest request, Function<E, Instant> keyOf, Function<E, UUID> idOf, UriInfo uri,
+            LongSupplier knownCount) {
+        LongSupplier count = knownCount != null ? knownCount : () -> count(type, where, params);
         if (request.cursor() != null) {
             Cursor cursor = codec.decode(request.cursor(), sort.name().substring(0, sort.name().indexOf(':') + 1));
             Sort effective = cursor.order().equals(sort.name()) ? sort : sortFromName(sort, cursor.order());

@@ -74,6 +74,41 @@ public class MessageResourceTest {
                 .then().statusCode(201).body("content", equalTo("via alias"));
     }
 
+    /**
+     * The list reads the conversation only when its page cannot prove ownership (MessageService):
+     * every way of listing another user's conversation must still answer 404, and an empty
+     * conversation of one's own must answer 200 with nothing in it.
+     */
+    @Test
+    void listing_another_users_messages_is_404_in_every_mode() {
+        String alice = newUser("alice");
+        String bob = newUser("bob");
+        String cid = quietConversation(alice);
+        for (int i = 0; i < 3; i++) {
+            addMessage(alice, cid, "user", "hello " + i);
+        }
+        String cursor = as(alice).queryParam("page_size", 1).get("/api/conversations/{id}/messages", cid)
+                .then().statusCode(200).body("count", is(3)).extract().path("next_cursor");
+        List<Map<String, Object>> modes = List.of(
+                Map.of(),
+                Map.of("page_size", 1),
+                Map.of("page", 9),
+                Map.of("role", "user"),
+                Map.of("q", "hello"),
+                Map.of("order", "desc"),
+                Map.of("cursor", cursor),
+                Map.of("cursor", cursor, "count", true));
+        for (Map<String, Object> mode : modes) {
+            as(bob).queryParams(mode).get("/api/conversations/{id}/messages", cid).then()
+                    .statusCode(404).contentType("application/problem+json").body("status", is(404));
+            as(alice).queryParams(mode).get("/api/conversations/{id}/messages", cid).then().statusCode(200);
+        }
+        String empty = quietConversation(alice);
+        as(alice).get("/api/conversations/{id}/messages", empty).then().statusCode(200)
+                .body("count", is(0)).body("results", empty()).body("next", nullValue());
+        as(bob).get("/api/conversations/{id}/messages", empty).then().statusCode(404);
+    }
+
     @Test
     void should_hide_messages_from_another_user() {
         String alice = newUser("alice");
