@@ -213,7 +213,9 @@ SQL
 free_port() {
     local port i
     for ((i = 0; i < 100; i++)); do
-        port=$((20000 + RANDOM % 40000))
+        # Below Linux's ephemeral range (32768 and up by default), where a client connection's local
+        # port could take it between this check and Parley's bind.
+        port=$((20000 + RANDOM % 12000))
         if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
             echo "$port"
             return 0
@@ -222,11 +224,25 @@ free_port() {
     return 1
 }
 
-# start_parley LOG [VAR=VALUE...]: starts the prod jar; env(1) execs java, so $! is the JVM's PID.
+# default_java_opts: the production JVM options (src/main/jvm/jvm.options, the file the container
+# images pass to java as @jvm.options; README "JVM options"), plus -XX:AOTCache=app.aot when the
+# build produced the AOT cache (target/quarkus-app/app.aot, trained by ./mvnw verify), as the image does.
+default_java_opts() {
+    local opts
+    opts=$(sed -e 's/#.*//' src/main/jvm/jvm.options | xargs)
+    if [ -f target/quarkus-app/app.aot ]; then
+        opts="$opts -XX:AOTCache=app.aot"
+    fi
+    echo "$opts"
+}
+
+# start_parley LOG [VAR=VALUE...]: starts the prod jar from its directory (APP_DIR, default the
+# jar's: target/quarkus-app), as the image does from /deployments, so that a relative
+# -XX:AOTCache=app.aot finds the cache; the subshell and env(1) exec java, so $! is the JVM's PID.
 start_parley() {
-    local logfile=$1
+    local logfile=$1 dir=${APP_DIR:-$(dirname "$JAR")}
     shift
-    env QUARKUS_DATASOURCE_JDBC_URL="$JDBC_URL" \
+    (cd "$dir" && exec env QUARKUS_DATASOURCE_JDBC_URL="$JDBC_URL" \
         QUARKUS_DATASOURCE_USERNAME="$DB_USER" \
         QUARKUS_DATASOURCE_PASSWORD="$DB_PASSWORD" \
         MP_JWT_VERIFY_PUBLICKEY_LOCATION="$WORK/publicKey.pem" \
@@ -237,7 +253,7 @@ start_parley() {
         PARLEY_RATE_LIMIT_CHAT_PER_MINUTE=0 \
         PARLEY_ASSISTANT_PROVIDER=rules \
         QUARKUS_LOG_CATEGORY__DEV_PARLEY_ACCESS__LEVEL=WARN \
-        "$@" "$JAVA_HOME/bin/java" $JAVA_OPTS -jar "$JAR" >"$logfile" 2>&1 &
+        "$@" "$JAVA_HOME/bin/java" $JAVA_OPTS -jar quarkus-run.jar) >"$logfile" 2>&1 &
     PARLEY_PID=$!
 }
 
@@ -297,11 +313,18 @@ start_wrk() {
 # JAR_BYTES.
 build_jar() {
     JAR=target/quarkus-app/quarkus-run.jar
-    if [ ! -f "$JAR" ] || [ -n "$(find src pom.xml -newer "$JAR" -print -quit)" ]; then
+    # Not the jar's own time: ./mvnw verify sets the jars' times to 1970 for the AOT cache (pom.xml).
+    local stamp=target/quarkus-app/quarkus-app-dependencies.txt
+    if [ ! -f "$JAR" ] || [ ! -f "$stamp" ] || [ -n "$(find src pom.xml -newer "$stamp" -print -quit)" ]; then
         log "building the jar (./mvnw package -DskipTests)"
         run_child ./mvnw -B -ntp -q package -DskipTests
     else
         log "jar is up to date"
+    fi
+    if [ -f target/quarkus-app/app.aot ]; then
+        log "AOT cache: target/quarkus-app/app.aot ($(du -h target/quarkus-app/app.aot | cut -f1))"
+    else
+        log "no AOT cache (./mvnw verify trains target/quarkus-app/app.aot): start-up will be slower"
     fi
     JAR_SIZE=$(du -sh target/quarkus-app | cut -f1)
     JAR_BYTES=$(du -sb target/quarkus-app | cut -f1)

@@ -101,6 +101,28 @@ class KubernetesManifestsTest {
     }
 
     @Test
+    void the_memory_limit_holds_what_the_jvm_options_allow() throws IOException {
+        // The image runs java @jvm.options (README "JVM options"), which caps the heap, metaspace and
+        // code cache: the limit must hold all three plus room for thread stacks, GC and buffers.
+        Map<String, Long> caps = new HashMap<>();
+        for (String line : Files.readAllLines(Path.of("src", "main", "jvm", "jvm.options"))) {
+            String option = line.replaceAll("#.*", "").trim();
+            for (String cap : List.of("-Xmx", "-XX:MaxMetaspaceSize=", "-XX:ReservedCodeCacheSize=")) {
+                if (option.startsWith(cap)) {
+                    caps.put(cap, jvmMebibytes(option.substring(cap.length())));
+                }
+            }
+        }
+        assertEquals(3, caps.size(), "jvm.options caps heap, metaspace and code cache: " + caps);
+        long capped = caps.values().stream().mapToLong(Long::longValue).sum();
+        JsonNode resources = container.path("resources");
+        long limit = mebibytes(resources.path("limits").path("memory").asText());
+        assertTrue(limit >= capped + 32, "memory limit " + limit + " Mi < " + capped + " Mi capped by jvm.options + 32 Mi");
+        // The request covers the footprint measured under load (bench/startup: RSS below 250 MiB).
+        assertTrue(mebibytes(resources.path("requests").path("memory").asText()) >= 256, "memory request below 256 Mi");
+    }
+
+    @Test
     void the_container_runs_as_non_root_on_a_read_only_root_filesystem() {
         JsonNode podSecurity = pod.path("securityContext");
         JsonNode security = container.path("securityContext");
@@ -246,6 +268,16 @@ class KubernetesManifestsTest {
         }
         assertTrue(quantity.endsWith("Mi"), quantity);
         return Long.parseLong(quantity.substring(0, quantity.length() - 2));
+    }
+
+    private static long jvmMebibytes(String size) {
+        long number = Long.parseLong(size.substring(0, size.length() - 1));
+        return switch (Character.toLowerCase(size.charAt(size.length() - 1))) {
+            case 'g' -> number * 1024;
+            case 'm' -> number;
+            case 'k' -> Math.ceilDiv(number, 1024);
+            default -> throw new AssertionError("size with a unit (k, m, g) expected: " + size);
+        };
     }
 
     private static Duration duration(String quarkus) {
