@@ -18,6 +18,8 @@ import org.jboss.logging.MDC;
 public class RequestIds {
 
     public static final String USER_KEY = "parley.user";
+    /** Access-log status of a request whose client closed the connection before the answer. */
+    public static final int CLIENT_CLOSED = 499;
     private static final Logger ACCESS = Logger.getLogger("dev.parley.access");
     private static final Pattern SANE = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
@@ -31,8 +33,11 @@ public class RequestIds {
             ctx.addEndHandler(done -> {
                 if (ACCESS.isInfoEnabled()) {
                     Object user = ctx.get(USER_KEY);
+                    // The end handler also runs when the client hangs up before any answer: log that as
+                    // 499 ("client closed request", as proxies do), not as the 200 the response starts with.
+                    int status = ctx.response().ended() ? ctx.response().getStatusCode() : CLIENT_CLOSED;
                     ACCESS.infof("%s %s %d %.1fms user=%s request_id=%s", ctx.request().method(),
-                            ctx.request().path(), ctx.response().getStatusCode(),
+                            ctx.request().path(), status,
                             (System.nanoTime() - start) / 1_000_000.0, user == null ? "-" : user, id);
                 }
             });

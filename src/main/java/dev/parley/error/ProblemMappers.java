@@ -10,6 +10,7 @@ import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.AuthenticationRedirectException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.persistence.OptimisticLockException;
 import jakarta.validation.ConstraintViolation;
@@ -130,6 +131,12 @@ public class ProblemMappers {
         }
         if (hasCause(e, OptimisticLockException.class) || hasCause(e, StaleStateException.class)) {
             return optimisticLock(null, request);
+        }
+        if (hasCause(e, HttpClosedException.class)) {
+            // The client hung up while its body was being read: nobody will receive an answer, and
+            // it is not the service's fault, so no ERROR and no 5xx in the metrics.
+            LOG.debugf("Client closed the connection during %s %s", request.method(), request.path());
+            return respond(400, "The connection was closed before the request body arrived", null, request);
         }
         String correlationId = Problems.correlationId(request.response());
         LOG.errorf(e, "Unexpected error [%s] for %s %s", correlationId, request.method(), request.path());
