@@ -2,17 +2,13 @@ package dev.parley.security;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import io.smallrye.jwt.auth.principal.JWTAuthContextInfo;
 import io.smallrye.jwt.auth.principal.JWTParser;
 import io.smallrye.jwt.auth.principal.ParseException;
 import jakarta.annotation.Priority;
 import jakarta.decorator.Decorator;
 import jakarta.decorator.Delegate;
 import jakarta.inject.Inject;
-import java.security.PrivateKey;
-import java.security.PublicKey;
 import java.time.Duration;
-import javax.crypto.SecretKey;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
@@ -30,12 +26,12 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
  * holds at most {@code parley.auth.token-cache.size} tokens; 0 turns it off.
  *
  * <p>Only {@link #parse(String)} is cached: it is what Quarkus's bearer token validator calls
- * with the configured verification settings. The other methods take their key or settings as
- * arguments and always go to the real parser.
+ * with the configured verification settings. The decorator is abstract, so the other methods
+ * (which take their key or settings as arguments) go straight to the real parser.
  */
 @Decorator
 @Priority(10)
-public class VerifiedTokenCache implements JWTParser {
+public abstract class VerifiedTokenCache implements JWTParser {
 
     private final JWTParser delegate;
     private final Cache<String, JsonWebToken> verified;
@@ -69,45 +65,5 @@ public class VerifiedTokenCache implements JWTParser {
 
     private static boolean unexpired(JsonWebToken jwt) {
         return System.currentTimeMillis() / 1000 < jwt.getExpirationTime();
-    }
-
-    @Override
-    public JsonWebToken parse(String token, JWTAuthContextInfo context) throws ParseException {
-        return delegate.parse(token, context);
-    }
-
-    @Override
-    public JsonWebToken verify(String token, PublicKey key) throws ParseException {
-        return delegate.verify(token, key);
-    }
-
-    @Override
-    public JsonWebToken verify(String token, SecretKey key) throws ParseException {
-        return delegate.verify(token, key);
-    }
-
-    @Override
-    public JsonWebToken verify(String token, String secret) throws ParseException {
-        return delegate.verify(token, secret);
-    }
-
-    @Override
-    public JsonWebToken decrypt(String token, PrivateKey key) throws ParseException {
-        return delegate.decrypt(token, key);
-    }
-
-    @Override
-    public JsonWebToken decrypt(String token, SecretKey key) throws ParseException {
-        return delegate.decrypt(token, key);
-    }
-
-    @Override
-    public JsonWebToken decrypt(String token, String secret) throws ParseException {
-        return delegate.decrypt(token, secret);
-    }
-
-    @Override
-    public JsonWebToken parseOnly(String token) throws ParseException {
-        return delegate.parseOnly(token);
     }
 }
