@@ -68,9 +68,7 @@ public class Pager {
             PageRequest request, Function<E, Instant> keyOf, Function<E, UUID> idOf, UriInfo uri,
             LongSupplier counter) {
         long offset = (long) (request.page() - 1) * request.pageSize();
-        // One row more than the page tells whether this is the last page. If it is, and it is not
-        // past the end, the count is what lies before it plus what it holds: no COUNT statement
-        // (a one-page list, and the last page of any list, cost one query).
+        // One row more than the page tells whether this is the last page (see total).
         List<E> rows = new ArrayList<>(query(type, where, params, sort, false, null)
                 .setFirstResult((int) Math.min(offset, Integer.MAX_VALUE))
                 .setMaxResults(request.pageSize() + 1)
@@ -79,12 +77,21 @@ public class Pager {
         if (!lastPage) {
             rows.remove(rows.size() - 1);
         }
-        long count = lastPage && (!rows.isEmpty() || offset == 0) ? offset + rows.size() : counter.getAsLong();
         boolean more = !lastPage;
+        long count = total(offset, rows.size(), more, counter);
         String next = more ? pageLink(uri, request.page() + 1) : null;
         String previous = request.page() > 1 ? pageLink(uri, Math.min(request.page() - 1, lastPage(count, request))) : null;
         String nextCursor = more && !rows.isEmpty() ? after(sort, rows.get(rows.size() - 1), keyOf, idOf) : null;
         return new Page<>(count, next, previous, nextCursor, rows);
+    }
+
+    /**
+     * The count of a page-mode list whose page was fetched with one row more than it shows. The last
+     * page, unless it lies past the end, tells the count itself (the rows before it plus its own),
+     * so a one-page list or search costs one statement; any other page asks the counter.
+     */
+    public static long total(long before, int shown, boolean more, LongSupplier counter) {
+        return !more && (shown > 0 || before == 0) ? before + shown : counter.getAsLong();
     }
 
     private static int lastPage(long count, PageRequest request) {

@@ -87,8 +87,7 @@ public class SearchService {
         String sql = SEARCH_SQL.formatted(keyset, direction, direction, direction, direction, direction, direction);
         Map<String, Object> params = new HashMap<>();
         params.put("q", q);
-        // One hit more than the page: it tells whether there is a next page, and on the last page
-        // of page mode the count follows from the hits without the COUNT statement.
+        // One hit more than the page: it tells whether there is a next page (and see Pager.total).
         int fetch = request.pageSize() + 1;
         params.put("limit", fetch);
         params.put("offset", cursor == null ? (long) (request.page() - 1) * request.pageSize() : 0L);
@@ -107,7 +106,7 @@ public class SearchService {
             if (more) {
                 hits.remove(hits.size() - 1);
             }
-            long count = !more && (!hits.isEmpty() || before == 0) ? before + hits.size() : count(q);
+            long count = Pager.total(before, hits.size(), more, () -> count(q));
             return new Page<>(count,
                     more ? Pager.pageLink(uri, request.page() + 1) : null,
                     request.page() > 1 ? Pager.pageLink(uri, request.page() - 1) : null,
