@@ -22,7 +22,7 @@ import java.util.stream.Stream;
 public class StoppableDatabase implements QuarkusTestResourceLifecycleManager {
 
     /** Its own port, so that it never meets the shared test database (54387) or another run. */
-    public static final int PORT = Integer.getInteger("parley.test.stoppable-db.port", 54395);
+    public static final int PORT = Integer.parseInt(System.getenv().getOrDefault("PARLEY_STOPPABLE_PG_PORT", "54395"));
 
     /** Marks the test field that receives this database. */
     @Retention(RetentionPolicy.RUNTIME)

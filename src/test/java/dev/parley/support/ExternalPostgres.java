@@ -13,12 +13,15 @@ import java.util.Map;
  */
 public class ExternalPostgres implements QuarkusTestResourceLifecycleManager {
 
+    /** PARLEY_IT_PG_PORT lets two checkouts run their integration tests side by side. */
+    static final int PORT = Integer.parseInt(System.getenv().getOrDefault("PARLEY_IT_PG_PORT", "54388"));
+
     private EmbeddedPostgres postgres;
 
     @Override
     public Map<String, String> start() {
         try {
-            postgres = EmbeddedPostgres.builder().setPort(54388).start();
+            postgres = EmbeddedPostgres.builder().setPort(PORT).start();
         } catch (IOException e) {
             throw new IllegalStateException("Cannot start PostgreSQL for the integration tests", e);
         }
