@@ -17,16 +17,23 @@ public interface AssistantConfig {
     @WithDefault("20")
     int historyWindow();
 
-    /** How long a worker holds a claimed reply before another instance may take it over. */
-    @WithDefault("PT3M")
+    /**
+     * How long a claim on a reply lasts without a heartbeat: a dead instance's replies are taken
+     * over about this long after its last heartbeat (plus one sweep).
+     */
+    @WithDefault("PT30S")
     Duration claimLease();
+
+    /** How often the instance renews the leases of the replies it is generating; well below the lease. */
+    @WithDefault("10s")
+    String heartbeatEvery();
 
     /** Claims of one reply (crashes included) before it is marked failed. */
     @WithDefault("3")
     int maxAttempts();
 
-    /** How often each instance looks for replies left pending by a crash or a lost event. */
-    @WithDefault("15s")
+    /** How often each instance looks for replies to take: new ones left waiting, handed back or abandoned. */
+    @WithDefault("5s")
     String sweepEvery();
 
     /** Replies generated at once by one instance; more wait in the database. */

@@ -6,7 +6,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
 
-/** parley.reply.latency: how long replies take, by provider and outcome (complete, failed, superseded). */
+/**
+ * parley.reply.latency: how long replies take, by provider and outcome (complete, failed,
+ * superseded); parley.reply.store.retries: stores of a generated reply retried after a database error.
+ */
 @ApplicationScoped
 public class ReplyMetrics {
 
@@ -24,5 +27,9 @@ public class ReplyMetrics {
                 .publishPercentileHistogram()
                 .register(registry)
                 .record(Duration.ofNanos(System.nanoTime() - startNanos));
+    }
+
+    public void storeRetried() {
+        registry.counter("parley.reply.store.retries").increment();
     }
 }

@@ -3,6 +3,7 @@ package dev.parley.assistant;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.parley.common.Ids;
+import dev.parley.message.Message;
 import dev.parley.message.Role;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -12,15 +13,19 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 /**
- * The reply worker's access to pending replies. It runs outside any request, so it is keyed only
- * by ids read from the database (never by user input) and touches only the claimed reply and its
- * own conversation; user-facing code uses {@link dev.parley.security.OwnerScope} instead.
- * Callers run each method in a transaction of its own.
+ * All SQL of the reply lifecycle: claims, leases, history, and the final store. Background work
+ * (the workers, the heartbeat, the sweep) runs outside any request, so it is keyed only by ids read
+ * from the database (never by user input) and touches only the claimed reply and its own
+ * conversation; user-facing code uses {@link dev.parley.security.OwnerScope} instead. Callers run
+ * each method in a transaction of their own, except {@link #claim} by a chat, which claims the
+ * reply in the transaction that created it.
  */
 @ApplicationScoped
 public class ReplyStore {
@@ -38,6 +43,8 @@ public class ReplyStore {
 
     /** Claims one reply if it is still pending and nobody holds a live claim on it. */
     public Claim claim(UUID replyId, Duration lease) {
+        // The reply may have been persisted in this same transaction (a chat claims its own reply).
+        em.flush();
         UUID token = UUID.randomUUID();
         List<?> rows = em.createNativeQuery("""
                 UPDATE message
@@ -47,7 +54,7 @@ public class ReplyStore {
                  WHERE id = :id AND status = 'pending'
                    AND (claimed_until IS NULL OR claimed_until < now())
                 RETURNING conversation_id, user_id, created_at, reply_attempts""")
-                .setParameter("lease", (double) lease.toSeconds())
+                .setParameter("lease", seconds(lease))
                 .setParameter("token", token)
                 .setParameter("id", replyId)
                 .getResultList();
@@ -60,11 +67,13 @@ public class ReplyStore {
     }
 
     /**
-     * Claims up to {@code limit} replies that nobody holds: left by a crashed instance (lease ran
-     * out), or never picked up within the grace time (the event after commit was lost). SKIP LOCKED lets several instances sweep at once without waiting on
-     * each other or taking the same reply.
+     * Claims up to {@code limit} replies that nobody holds, oldest first: new ones, ones handed back
+     * on shutdown, and ones whose lease ran out because their instance died. Callers ask for no
+     * more than they can start now, so a claim never waits in a queue while its lease runs out.
+     * SKIP LOCKED lets every instance claim at once without waiting on each other or taking the
+     * same reply.
      */
-    public List<Claim> claimAbandoned(Duration lease, Duration grace, int limit) {
+    public List<Claim> claimNext(Duration lease, int limit) {
         UUID token = UUID.randomUUID();
         List<?> rows = em.createNativeQuery("""
                 UPDATE message m
@@ -72,16 +81,13 @@ public class ReplyStore {
                        claim_token = :token,
                        reply_attempts = m.reply_attempts + 1
                   FROM (SELECT id FROM message
-                         WHERE status = 'pending'
-                           AND (claimed_until < now()
-                                OR (claimed_until IS NULL AND created_at < now() - make_interval(secs => :grace)))
+                         WHERE status = 'pending' AND (claimed_until IS NULL OR claimed_until < now())
                          ORDER BY created_at
                          LIMIT :limit
                            FOR UPDATE SKIP LOCKED) candidate
                  WHERE m.id = candidate.id
                 RETURNING m.id, m.conversation_id, m.user_id, m.created_at, m.reply_attempts""")
-                .setParameter("lease", (double) lease.toSeconds())
-                .setParameter("grace", (double) grace.toSeconds())
+                .setParameter("lease", seconds(lease))
                 .setParameter("token", token)
                 .setParameter("limit", limit)
                 .getResultList();
@@ -95,11 +101,54 @@ public class ReplyStore {
     }
 
     /**
+     * The heartbeat: extends the lease of every reply this instance still holds, in one statement.
+     *
+     * @return the claim tokens that still hold their reply; a token missing here lost it
+     */
+    public Set<UUID> renew(Collection<Claim> claims, Duration lease) {
+        if (claims.isEmpty()) {
+            return Set.of();
+        }
+        List<UUID> tokens = claims.stream().map(Claim::token).distinct().toList();
+        List<UUID> ids = claims.stream().map(Claim::replyId).toList();
+        List<?> rows = em.createNativeQuery("""
+                UPDATE message SET claimed_until = now() + make_interval(secs => :lease)
+                 WHERE id IN (:ids) AND claim_token IN (:tokens) AND status = 'pending'
+                RETURNING id""")
+                .setParameter("lease", seconds(lease))
+                .setParameter("ids", ids)
+                .setParameter("tokens", tokens)
+                .getResultList();
+        Set<UUID> held = new HashSet<>();
+        for (Object id : rows) {
+            held.add((UUID) id);
+        }
+        return held;
+    }
+
+    /**
+     * The last check before the model is called: renews the lease if this claim still holds the
+     * reply and reads the history the model will see.
+     *
+     * @return the history, or null when the claim was lost (taken over or handed back)
+     */
+    public List<Turn> begin(Claim claim, Duration lease, int window) {
+        int held = em.createNativeQuery("""
+                UPDATE message SET claimed_until = now() + make_interval(secs => :lease)
+                 WHERE id = :id AND claim_token = :token AND status = 'pending'""")
+                .setParameter("lease", seconds(lease))
+                .setParameter("id", claim.replyId())
+                .setParameter("token", claim.token())
+                .executeUpdate();
+        return held == 1 ? history(claim, window) : null;
+    }
+
+    /**
      * The complete messages before the reply, oldest first, at most {@code window} of them. The
      * owner is redundant for correctness (a conversation has one) but lets the scan walk the
      * (conversation_id, user_id, created_at, id) index backwards from the reply.
      */
-    public List<Turn> history(Claim claim, int window) {
+    List<Turn> history(Claim claim, int window) {
         List<?> rows = em.createNativeQuery("""
                 SELECT role, content FROM message
                  WHERE conversation_id = :cid AND user_id = :owner AND status = 'complete' AND created_at < :before
@@ -176,6 +225,11 @@ public class ReplyStore {
         return released;
     }
 
+    /** The reply as stored now, read in a transaction of its own (for a chat that waits on it). */
+    public Message find(UUID replyId) {
+        return em.find(Message.class, replyId);
+    }
+
     public long pendingCount() {
         return ((Number) em.createNativeQuery("SELECT count(*) FROM message WHERE status = 'pending'")
                 .getSingleResult()).longValue();
@@ -188,6 +242,10 @@ public class ReplyStore {
                     .setParameter("cid", claim.conversationId())
                     .executeUpdate();
         }
+    }
+
+    private static double seconds(Duration duration) {
+        return duration.toMillis() / 1000.0;
     }
 
     private String toJson(List<Map<String, Object>> toolCalls) {

@@ -10,36 +10,36 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.TransactionPhase;
 import jakarta.inject.Inject;
-import java.time.Duration;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
 
 /**
- * Generates pending assistant replies off the request thread. A reply is claimed in the database
- * before it is generated, so any instance can take it and no two instances generate it twice; a
- * sweep on every instance takes over replies whose claim ran out (their instance died) and fails
- * those that used up their attempts, so nothing stays pending forever.
+ * Generates pending replies in the background, {@code concurrency} at a time. Workers pull work
+ * from the database: an idle worker claims the oldest reply nobody holds (new, handed back, or
+ * left by a dead instance) and generates it, so an instance never claims more than it can run now
+ * and the rest wait in the database, where any replica can take them. A new reply wakes one idle
+ * worker; a worker that found work wakes another; the sweep wakes one in case a wake-up was lost.
  */
 @ApplicationScoped
 public class ReplyWorker {
 
     private static final Logger LOG = Logger.getLogger(ReplyWorker.class);
-    private static final Duration SWEEP_GRACE = Duration.ofSeconds(5);
-    private static final int SWEEP_BATCH = 50;
 
     @Inject
     ReplyStore store;
 
     @Inject
-    Assistant assistant;
+    ReplyGenerator generator;
+
+    @Inject
+    ReplyLeases leases;
 
     @Inject
     AssistantConfig config;
@@ -47,31 +47,26 @@ public class ReplyWorker {
     @Inject
     MeterRegistry registry;
 
-    @Inject
-    ReplyMetrics metrics;
-
-    private final Set<ReplyStore.Claim> inFlight = ConcurrentHashMap.newKeySet();
     private final AtomicLong pending = new AtomicLong();
-    private volatile ThreadPoolExecutor executor;
+    private volatile Semaphore idle;
+    private volatile ExecutorService executor;
     private volatile boolean stopping;
 
-    private ThreadPoolExecutor executor() {
-        ThreadPoolExecutor current = executor;
+    private ExecutorService executor() {
+        ExecutorService current = executor;
         if (current == null) {
             synchronized (this) {
                 if (executor == null) {
                     AtomicInteger n = new AtomicInteger();
-                    executor = new ThreadPoolExecutor(config.concurrency(), config.concurrency(), 60, TimeUnit.SECONDS,
-                            new ArrayBlockingQueue<>(10_000), r -> {
-                                Thread thread = new Thread(r, "parley-reply-" + n.incrementAndGet());
-                                thread.setDaemon(true);
-                                return thread;
-                            });
+                    idle = new Semaphore(config.concurrency());
+                    // As many threads as permits: a task is only submitted with a permit, so it never queues.
+                    executor = Executors.newFixedThreadPool(config.concurrency(), r -> {
+                        Thread thread = new Thread(r, "parley-reply-" + n.incrementAndGet());
+                        thread.setDaemon(true);
+                        return thread;
+                    });
                     Gauge.builder("parley.replies.pending", pending, AtomicLong::get)
                             .description("Assistant replies pending in the database, as of the last sweep")
-                            .register(registry);
-                    Gauge.builder("parley.replies.in_flight", inFlight, Set::size)
-                            .description("Assistant replies this instance is generating now")
                             .register(registry);
                 }
                 current = executor;
@@ -80,106 +75,76 @@ public class ReplyWorker {
         return current;
     }
 
-    /** After the transaction that stored a pending reply commits, generate it. */
+    /** After the transaction that stored a pending reply commits, an idle worker goes to get it. */
     void onReplyRequested(@Observes(during = TransactionPhase.AFTER_SUCCESS) ReplyRequested event) {
-        try {
-            executor().execute(() -> {
-                ReplyStore.Claim claim = QuarkusTransaction.requiringNew()
-                        .call(() -> store.claim(event.replyId(), config.claimLease()));
-                if (claim != null) {
-                    generate(claim);
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            // Saturated or shutting down: the reply stays pending and a sweep takes it.
-            LOG.debugf("Reply %s left for the sweep: %s", event.replyId(), e.getMessage());
-        }
+        wake();
     }
 
     @Scheduled(identity = "reply-sweep", every = "${parley.assistant.sweep-every}", delay = 2,
             delayUnit = TimeUnit.SECONDS, concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void sweep() {
-        ThreadPoolExecutor pool = executor();
-        if (stopping || pool.isShutdown()) {
+        if (stopping) {
             return;
         }
-        int room = Math.min(SWEEP_BATCH, pool.getQueue().remainingCapacity());
-        List<ReplyStore.Claim> claims;
+        wake();
         try {
-            claims = QuarkusTransaction.requiringNew()
-                    .call(() -> store.claimAbandoned(config.claimLease(), SWEEP_GRACE, room));
+            pending.set(QuarkusTransaction.requiringNew().call(store::pendingCount));
         } catch (RuntimeException e) {
-            // The database is away; the next sweep tries again. Replies wait in their rows.
-            LOG.warnf("Reply sweep skipped: %s", e.getMessage());
+            LOG.debugf("Pending replies not counted: %s", e.getMessage());
+        }
+    }
+
+    /** Starts one idle worker, if there is one; it claims work only once it runs. */
+    private void wake() {
+        ExecutorService pool = executor();
+        if (stopping || !idle.tryAcquire()) {
             return;
         }
-        for (ReplyStore.Claim claim : claims) {
-            LOG.infof("Taking over reply %s (attempt %d)", claim.replyId(), claim.attempts());
-            try {
-                pool.execute(() -> generate(claim));
-            } catch (RejectedExecutionException e) {
-                QuarkusTransaction.requiringNew().run(() -> store.release(List.of(claim)));
+        try {
+            pool.execute(this::pull);
+        } catch (RejectedExecutionException e) {
+            idle.release();
+        }
+    }
+
+    /** One worker: claims and generates replies one by one until none is left to take. */
+    private void pull() {
+        try {
+            while (!stopping) {
+                List<ReplyStore.Claim> claims;
+                try {
+                    claims = QuarkusTransaction.requiringNew().call(() -> store.claimNext(config.claimLease(), 1));
+                } catch (RuntimeException e) {
+                    // The database is away: the replies wait in their rows for the next sweep.
+                    LOG.warnf("Reply workers paused: %s", e.getMessage());
+                    return;
+                }
+                if (claims.isEmpty()) {
+                    return;
+                }
+                ReplyStore.Claim claim = claims.get(0);
+                if (claim.attempts() > 1) {
+                    LOG.infof("Taking over reply %s (attempt %d)", claim.replyId(), claim.attempts());
+                }
+                // There may be more: let another idle worker look while this one generates.
+                wake();
+                generator.generate(claim, ReplyListener.NONE);
             }
-        }
-        pending.set(QuarkusTransaction.requiringNew().call(store::pendingCount));
-    }
-
-    void generate(ReplyStore.Claim claim) {
-        if (claim.attempts() > config.maxAttempts()) {
-            QuarkusTransaction.requiringNew().run(() -> store.fail(claim,
-                    "The reply was abandoned " + (claim.attempts() - 1) + " times", "abandoned",
-                    assistant.provider()));
-            metrics.record(System.nanoTime(), "failed");
-            return;
-        }
-        inFlight.add(claim);
-        long start = System.nanoTime();
-        try {
-            List<Turn> history = QuarkusTransaction.requiringNew()
-                    .call(() -> store.history(claim, config.historyWindow()));
-            Reply reply = assistant.reply(history);
-            boolean stored = QuarkusTransaction.requiringNew()
-                    .call(() -> store.complete(claim, reply, assistant.provider(), assistant.model()));
-            metrics.record(start, stored ? "complete" : "superseded");
-        } catch (RuntimeException e) {
-            LOG.warnf("Reply %s failed: %s", claim.replyId(), e.toString());
-            QuarkusTransaction.requiringNew().run(() -> store.fail(claim, describe(e), e.getClass().getSimpleName(),
-                    assistant.provider()));
-            metrics.record(start, "failed");
         } finally {
-            inFlight.remove(claim);
+            idle.release();
         }
     }
 
-    /** On shutdown, replies not yet generated are given back so that another instance takes them now. */
+    /**
+     * On shutdown, every reply this instance holds (worker or chat) is handed back so that another
+     * instance takes it now, then the workers are stopped.
+     */
     void onShutdown(@Observes ShutdownEvent event) {
         stopping = true;
-        ThreadPoolExecutor pool = executor;
-        if (pool == null) {
-            return;
+        leases.releaseAll();
+        ExecutorService pool = executor;
+        if (pool != null) {
+            pool.shutdownNow();
         }
-        pool.shutdown();
-        try {
-            pool.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (!inFlight.isEmpty()) {
-            try {
-                int released = QuarkusTransaction.requiringNew().call(() -> store.release(Set.copyOf(inFlight)));
-                LOG.infof("Released %d in-flight replies for other instances", released);
-            } catch (RuntimeException e) {
-                LOG.warnf("Could not release in-flight replies; their claims expire: %s", e.toString());
-            }
-        }
-    }
-
-    /** A short reason for the failed reply's metadata: no stack trace, no secrets from URLs. */
-    static String describe(Throwable e) {
-        String message = e.getMessage();
-        if (message == null || message.isBlank()) {
-            message = e.getClass().getSimpleName();
-        }
-        return message.length() > 500 ? message.substring(0, 500) + "…" : message;
     }
 }

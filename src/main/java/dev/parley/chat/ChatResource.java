@@ -11,6 +11,7 @@ import dev.parley.ratelimit.RateLimited;
 import dev.parley.ratelimit.RateLimiter;
 import io.quarkus.security.Authenticated;
 import io.smallrye.common.annotation.Blocking;
+import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
@@ -44,7 +45,10 @@ import org.jboss.logging.Logger;
         content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
 @APIResponse(responseCode = "404", description = "No such conversation for this user",
         content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-@APIResponse(responseCode = "502", description = "The model provider failed; the user message is kept",
+@APIResponse(responseCode = "502", description = "The model provider failed; the user message and the failed reply are kept",
+        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+@APIResponse(responseCode = "503", description = "The reply was handed to another instance and is not finished yet; "
+        + "it will be stored under the id the detail names",
         content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
 public class ChatResource {
 
@@ -64,6 +68,9 @@ public class ChatResource {
 
     @Context
     UriInfo uriInfo;
+
+    @Inject
+    CurrentVertxRequest request;
 
     @POST
     @Path("/chat")
@@ -95,15 +102,26 @@ public class ChatResource {
     }
 
     private Response answer(String idempotencyKey, ChatInput input) {
-        return idempotency.run(idempotencyKey, "POST /api/chat", input, false,
-                () -> Response.ok(chat.chat(input)).build());
+        return idempotency.run(idempotencyKey, "POST /api/chat", input, false, () -> {
+            try {
+                return Response.ok(chat.chat(input)).build();
+            } catch (ProblemException e) {
+                if (e.status() != 502) {
+                    throw e;
+                }
+                // Both messages are stored: the 502 is the chat's outcome, which a retry with the
+                // same key gets back instead of storing the user message again.
+                return Problems.response(Problems.of(502, e.getMessage(), uriInfo.getRequestUri().getPath(), null,
+                        request.getCurrent().response().headers().get(Problems.REQUEST_ID_HEADER)));
+            }
+        });
     }
 
     private void streamAnswer(ChatInput input, SseEventSink sink, Sse sse) {
         ChatService.Started started = chat.start(input);
         try (sink) {
             try {
-                ChatAnswer answer = chat.stream(started, delta -> send(sink, sse, "delta", Map.of("content", delta)));
+                ChatAnswer answer = chat.finish(started, delta -> send(sink, sse, "delta", Map.of("content", delta)));
                 send(sink, sse, "done", answer);
             } catch (ProblemException e) {
                 send(sink, sse, "error", Problems.of(e.status(), e.getMessage(), uriInfo.getRequestUri().getPath(),

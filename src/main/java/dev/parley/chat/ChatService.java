@@ -1,10 +1,10 @@
 package dev.parley.chat;
 
-import dev.parley.assistant.Assistant;
 import dev.parley.assistant.AssistantConfig;
-import dev.parley.assistant.Reply;
-import dev.parley.assistant.ReplyMetrics;
-import dev.parley.assistant.Turn;
+import dev.parley.assistant.ReplyGenerator;
+import dev.parley.assistant.ReplyListener;
+import dev.parley.assistant.ReplyOutcome;
+import dev.parley.assistant.ReplyStore;
 import dev.parley.common.InputChecks;
 import dev.parley.conversation.ConversationInput;
 import dev.parley.conversation.ConversationService;
@@ -12,24 +12,25 @@ import dev.parley.error.ProblemException;
 import dev.parley.message.Message;
 import dev.parley.message.MessageInput;
 import dev.parley.message.MessageService;
+import dev.parley.message.MessageStatus;
 import dev.parley.message.Role;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.util.List;
+import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.Consumer;
-import org.jboss.logging.Logger;
 
 /**
- * One chat round trip: the user message is committed first (so it survives whatever the model
- * does), then the reply is generated with no transaction or connection held, then stored.
+ * One chat round trip on the reply lifecycle every reply follows: the user message and its pending
+ * reply commit together, the reply already claimed by this request; the request thread then
+ * generates it as any worker would (same lease, heartbeat and store), with no transaction or
+ * connection held while the model works. If this instance dies or stops meanwhile, the reply
+ * stays pending and another instance completes it.
  */
 @ApplicationScoped
 public class ChatService {
 
-    private static final Logger LOG = Logger.getLogger(ChatService.class);
     static final int TITLE_CODE_POINTS = 50;
 
     @Inject
@@ -39,7 +40,10 @@ public class ChatService {
     MessageService messages;
 
     @Inject
-    Assistant assistant;
+    ReplyStore replies;
+
+    @Inject
+    ReplyGenerator generator;
 
     @Inject
     AssistantConfig config;
@@ -47,11 +51,8 @@ public class ChatService {
     @Inject
     InputChecks checks;
 
-    @Inject
-    ReplyMetrics metrics;
-
-    /** The stored user message and the history the model will see. */
-    public record Started(UUID conversationId, UUID messageId, List<Turn> history) {
+    /** The stored user message and its pending reply, which this request holds. */
+    public record Started(UUID conversationId, UUID messageId, ReplyStore.Claim claim) {
     }
 
     public Started start(ChatInput input) {
@@ -65,43 +66,49 @@ public class ChatService {
                 conversationId = conversations.create(
                         new ConversationInput(titleFor(input.message()), null, null, null, null, null)).id;
             }
-            Message user = messages.create(conversationId,
-                    new MessageInput(Role.USER, input.message(), null, null, null, null, null, null), false)
-                    .message();
-            return new Started(conversationId, user.id, messages.history(conversationId, config.historyWindow()));
+            MessageService.Created created = messages.create(conversationId,
+                    new MessageInput(Role.USER, input.message(), null, null, null, null, null, null),
+                    MessageService.ReplyMode.CALLER);
+            // Claimed in the transaction that creates it: no worker can take it first.
+            ReplyStore.Claim claim = replies.claim(created.reply().id, config.claimLease());
+            return new Started(conversationId, created.message().id, claim);
         });
     }
 
     public ChatAnswer chat(ChatInput input) {
-        Started started = start(input);
-        return finish(started, () -> assistant.reply(started.history()));
+        return finish(start(input), ReplyListener.NONE);
     }
 
-    public ChatAnswer stream(Started started, Consumer<String> onDelta) {
-        return finish(started, () -> assistant.stream(started.history(), onDelta));
+    /** Generates the started chat's reply, handing its text to {@code listener} as it comes. */
+    public ChatAnswer finish(Started started, ReplyListener listener) {
+        ReplyOutcome outcome = generator.generate(started.claim(), listener);
+        return switch (outcome.status()) {
+            case COMPLETE -> new ChatAnswer(started.conversationId(), started.messageId(), outcome.reply().content(),
+                    outcome.replyId(), outcome.reply().toolCalls());
+            case FAILED -> throw failed(started, outcome.replyId());
+            case HANDED_OVER -> awaitOther(started, outcome.replyId());
+        };
     }
 
-    private ChatAnswer finish(Started started, java.util.function.Supplier<Reply> generate) {
-        long begin = System.nanoTime();
-        Reply reply;
-        try {
-            reply = generate.get();
-        } catch (RuntimeException e) {
-            LOG.warnf("Chat reply in conversation %s failed: %s", started.conversationId(), e.toString());
-            Message failed = QuarkusTransaction.requiringNew().call(() -> messages.createFailedAssistant(
-                    started.conversationId(), started.messageId(), assistant.provider(), assistant.model(),
-                    Map.of("error", String.valueOf(e.getMessage()), "error_type", e.getClass().getSimpleName())));
-            metrics.record(begin, "failed");
-            throw new ProblemException(502, "The model provider failed to answer. Your message was stored as "
-                    + started.messageId() + " in conversation " + started.conversationId()
-                    + "; the failed reply is " + failed.id + ".", null);
+    /** Another claim is finishing the reply (this one lost it): answer with what it stores. */
+    private ChatAnswer awaitOther(Started started, UUID replyId) {
+        Message reply = generator.await(replyId, config.claimLease().multipliedBy(2));
+        if (reply == null || reply.status == MessageStatus.PENDING) {
+            throw new ProblemException(503, "The reply is still being generated; it will be stored as "
+                    + replyId + " in conversation " + started.conversationId() + ".", null,
+                    Map.of("Retry-After", String.valueOf(Duration.ofSeconds(5).toSeconds())));
         }
-        Message stored = QuarkusTransaction.requiringNew().call(() -> messages.createAssistant(
-                started.conversationId(), started.messageId(), reply.content(), assistant.provider(),
-                assistant.model(), reply.toolCalls()));
-        metrics.record(begin, "complete");
-        return new ChatAnswer(started.conversationId(), started.messageId(), stored.content, stored.id,
-                stored.toolCalls);
+        if (reply.status == MessageStatus.FAILED) {
+            throw failed(started, replyId);
+        }
+        return new ChatAnswer(started.conversationId(), started.messageId(), reply.content, replyId,
+                reply.toolCalls);
+    }
+
+    private static ProblemException failed(Started started, UUID replyId) {
+        return new ProblemException(502, "The model provider failed to answer. Your message was stored as "
+                + started.messageId() + " in conversation " + started.conversationId()
+                + "; the failed reply is " + replyId + ".", null);
     }
 
     /** The first 50 code points of the message, plus "..." when it is longer (SPEC §4 Chat). */

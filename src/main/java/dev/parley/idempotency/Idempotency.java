@@ -2,6 +2,7 @@ package dev.parley.idempotency;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.parley.error.Problem;
 import dev.parley.error.ProblemException;
 import dev.parley.security.OwnerScope;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -22,10 +23,13 @@ import java.util.function.Supplier;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * Idempotency-Key on POST (SPEC §7): the first request with a key runs and its 2xx answer is kept;
+ * Idempotency-Key on POST (SPEC §7): the first request with a key runs and its answer is kept;
  * a retry with the same key and body gets that answer back (same status, body and Location) and
  * creates nothing; the same key with another body is 422; a retry while the first still runs is
- * 409. A request that fails frees its key so the client can retry it. Keys are per user and expire.
+ * 409. A request that fails with an error (nothing stored) frees its key so the client can retry
+ * it; an answer the work returns is kept whatever its status (a chat whose reply failed answers 502
+ * with both messages stored, and its retry must not store the user message again). Keys are per
+ * user and expire.
  */
 @ApplicationScoped
 public class Idempotency {
@@ -56,7 +60,19 @@ public class Idempotency {
      *        transaction with the kept answer, so a crash cannot leave a result without its key
      */
     public Response run(String key, String route, Object body, boolean atomic, Supplier<Response> work) {
+        return run(key, route, body, atomic, () -> {
+        }, work);
+    }
+
+    /**
+     * The same, with a step that runs before {@code work} and outside any transaction, only when
+     * the work runs (not for a replay): spending a rate-limit budget, which takes a connection of
+     * its own and so must never run inside the work's transaction.
+     */
+    public Response run(String key, String route, Object body, boolean atomic, Runnable prepare,
+            Supplier<Response> work) {
         if (key == null) {
+            prepare.run();
             return work.get();
         }
         if (key.isBlank() || key.length() > MAX_KEY_LENGTH) {
@@ -68,6 +84,7 @@ public class Idempotency {
             return replay;
         }
         try {
+            prepare.run();
             if (atomic) {
                 return QuarkusTransaction.requiringNew().call(() -> keep(key, work.get()));
             }
@@ -112,8 +129,9 @@ public class Idempotency {
             throw new ProblemException(409, "The first request with this Idempotency-Key is still running; retry",
                     null, Map.of("Retry-After", "1"));
         }
-        Response.ResponseBuilder replay = Response.status(((Number) row[1]).intValue())
-                .type(MediaType.APPLICATION_JSON)
+        int status = ((Number) row[1]).intValue();
+        Response.ResponseBuilder replay = Response.status(status)
+                .type(status >= 400 ? Problem.MEDIA_TYPE : MediaType.APPLICATION_JSON)
                 .entity(row[2])
                 .header("Idempotent-Replayed", "true");
         if (row[3] != null) {
@@ -123,10 +141,6 @@ public class Idempotency {
     }
 
     private Response keep(String key, Response response) {
-        if (response.getStatus() >= 300) {
-            release(key);
-            return response;
-        }
         String body;
         try {
             body = json.writeValueAsString(response.getEntity());

@@ -82,8 +82,9 @@ public class MessageResource {
             @HeaderParam(Idempotency.HEADER) String idempotencyKey,
             @NotNull @Valid MessageInput input) {
         UUID cid = Ids.parse("conversation_id", conversationId);
-        return idempotency.run(idempotencyKey, "POST /api/conversations/" + cid + "/messages", input, true, () -> {
-            MessageService.Created created = service.create(cid, input, true);
+        return idempotency.run(idempotencyKey, "POST /api/conversations/" + cid + "/messages", input, true,
+                () -> service.spendReplyBudget(cid, input), () -> {
+            MessageService.Created created = service.create(cid, input, MessageService.ReplyMode.AUTO);
             return Response.created(uriInfo.getAbsolutePathBuilder().path(created.message().id.toString()).build())
                     .entity(new MessageCreatedView(MessageView.of(created.message()),
                             created.reply() == null ? null : created.reply().id))

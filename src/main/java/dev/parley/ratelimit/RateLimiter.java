@@ -77,17 +77,22 @@ public class RateLimiter {
 
     /**
      * Spends one token of the user's budget, or throws 429 with Retry-After and RateLimit-* headers.
-     * Bucket4j commits its own transaction on its own connection, so any transaction of the caller
-     * is suspended meanwhile (a connection enlisted in JTA cannot commit on its own).
+     * Bucket4j commits its own transaction on its own connection, so this must be called with no
+     * transaction open: a request that held a connection while waiting for this one could starve
+     * the pool (as many such requests as connections, each waiting for a second one). Calling it
+     * inside a transaction is a programming error and fails at once.
      */
     public void consume(Kind kind, String userId) {
         long limit = limit(kind);
         if (limit <= 0) {
             return;
         }
-        ConsumptionProbe probe = QuarkusTransaction.suspendingExisting().call(() -> buckets()
+        if (QuarkusTransaction.isActive()) {
+            throw new IllegalStateException("Rate limits must be spent before the request's transaction opens");
+        }
+        ConsumptionProbe probe = buckets()
                 .getProxy(kind.name().toLowerCase() + ":" + userId, () -> configuration(limit))
-                .tryConsumeAndReturnRemaining(1));
+                .tryConsumeAndReturnRemaining(1);
         long resetSeconds = seconds(probe.getNanosToWaitForReset());
         Probe shown = new Probe(limit, probe.getRemainingTokens(), resetSeconds);
         if (request.getCurrent() != null) {
