@@ -17,6 +17,7 @@ import io.quarkus.test.junit.QuarkusMock;
 import io.quarkus.test.junit.QuarkusTest;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /** When the model fails, the chat says so clearly and the user's message is kept. */
@@ -39,6 +40,26 @@ public class ChatFailureTest {
                 .body("results[0].status", equalTo("complete"))
                 .body("results[1].status", equalTo("failed"))
                 .body("results[1].metadata.error", equalTo("upstream down"));
+    }
+
+    @Test
+    void a_failed_chat_retried_with_its_idempotency_key_answers_the_same_failure_and_stores_nothing_new() {
+        QuarkusMock.installMockForType(ControllableAssistant.failing("upstream down"), Assistant.class);
+        String alice = newUser("alice");
+        String cid = createConversation(alice, "retried");
+        String key = UUID.randomUUID().toString();
+        Map<String, String> body = Map.of("message", "once only", "conversation_id", cid);
+        String detail = as(alice).header("Idempotency-Key", key).body(body).post("/api/chat")
+                .then().statusCode(502).contentType("application/problem+json")
+                .extract().path("detail");
+        as(alice).header("Idempotency-Key", key).body(body).post("/api/chat")
+                .then().statusCode(502).contentType("application/problem+json")
+                .header("Idempotent-Replayed", "true")
+                .body("detail", equalTo(detail));
+        as(alice).get("/api/conversations/{id}/messages", cid).then()
+                .body("results.content", equalTo(List.of("once only", "")))
+                .body("results.status", equalTo(List.of("complete", "failed")));
+        as(alice).get("/api/conversations/{id}", cid).then().body("message_count", is(2));
     }
 
     @Test

@@ -41,7 +41,12 @@ public class FakeOpenAi implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        server.setExecutor(Executors.newCachedThreadPool());
+        // Daemon threads: an answer scripted to be slow never keeps the test JVM alive.
+        server.setExecutor(Executors.newCachedThreadPool(r -> {
+            Thread thread = new Thread(r, "fake-openai");
+            thread.setDaemon(true);
+            return thread;
+        }));
         server.createContext("/v1/chat/completions", this::handle);
         server.start();
     }
