@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
 public class ReplyCrashIT {
 
     private static final String USER = "crash-" + UUID.randomUUID();
-    private static final long MODEL_DELAY_MILLIS = 3_000;
+    private static final long MODEL_DELAY_MILLIS = 2_000;
 
     private EmbeddedPostgres database;
     private FakeOpenAi model;
@@ -79,7 +79,8 @@ public class ReplyCrashIT {
             chat = CompletableFuture.supplyAsync(() -> {
                 try {
                     return as(first).body(Map.of("message", "chat cut short")).post("/api/chat").statusCode();
-                } catch (RuntimeException e) {
+                } catch (Exception e) {
+                    // RestAssured rethrows the dropped connection's IOException as is.
                     return -1;
                 }
             });
