@@ -90,15 +90,28 @@ public class ReplyRecoveryTest {
         String alice = newUser("alice");
         String cid = createConversation(alice, Map.of("title", "race", "auto_reply", false));
         String userMessage = addMessage(alice, cid, "user", "hello");
-        // Fresh and unclaimed: inside the sweep's grace time, so only the two racers compete.
-        UUID reply = insertPendingReply(alice, cid, userMessage, 0, null);
+        // Held by a claim about to run out, so that the background workers leave it alone until
+        // the test holds its row lock; they skip locked rows, and the two racers queue behind it.
+        UUID reply = insertPendingReply(alice, cid, userMessage, 0, "now() + interval '2 seconds'");
 
         ExecutorService pool = Executors.newFixedThreadPool(2);
-        try {
+        try (Connection lock = dataSource.getConnection()) {
+            lock.setAutoCommit(false);
+            try (PreparedStatement forUpdate = lock.prepareStatement("SELECT 1 FROM message WHERE id = ? FOR UPDATE")) {
+                forUpdate.setObject(1, reply);
+                forUpdate.executeQuery().close();
+            }
+            Await.until(() -> queryOne("SELECT (claimed_until < now())::text FROM message WHERE id = ?", reply),
+                    "true"::equals, Duration.ofSeconds(10));
             Callable<ReplyStore.Claim> claim = () -> QuarkusTransaction.requiringNew()
                     .call(() -> store.claim(reply, Duration.ofMinutes(1)));
             Future<ReplyStore.Claim> first = pool.submit(claim);
             Future<ReplyStore.Claim> second = pool.submit(claim);
+            Await.until(() -> queryOne("""
+                    SELECT count(*)::text FROM pg_stat_activity
+                     WHERE wait_event_type = 'Lock' AND query LIKE 'UPDATE message%' AND query LIKE '%AND status = ''pending''%'
+                       AND pid <> pg_backend_pid() AND CAST(? AS uuid) IS NOT NULL""", reply), "2"::equals, Duration.ofSeconds(20));
+            lock.commit();
             List<ReplyStore.Claim> claims = new ArrayList<>(List.of(
                     Objects.requireNonNullElse(first.get(), NONE), Objects.requireNonNullElse(second.get(), NONE)));
             claims.removeIf(c -> c == NONE);
@@ -118,6 +131,7 @@ public class ReplyRecoveryTest {
         }
         as(alice).get("/api/conversations/{c}/messages/{m}", cid, reply).then()
                 .body("content", equalTo("first")).body("status", equalTo("complete"));
+        assertEquals(1, attempts(reply), "claimed once");
     }
 
     private static final ReplyStore.Claim NONE = new ReplyStore.Claim(null, null, null, null, 0, null);
