@@ -12,6 +12,7 @@ import dev.parley.pagination.PageRequest;
 import dev.parley.pagination.Pager;
 import dev.parley.ratelimit.RateLimiter;
 import dev.parley.security.OwnerScope;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
@@ -79,9 +80,11 @@ public class MessageService {
         if (input.role() != Role.USER) {
             return;
         }
-        List<?> autoReply = scope.nativeQuery(
+        // Read in a transaction of its own, which gives its connection back when it ends: outside
+        // one, the request's session could keep the connection while the budget takes another.
+        List<?> autoReply = QuarkusTransaction.requiringNew().call(() -> scope.nativeQuery(
                 "SELECT auto_reply FROM conversation WHERE id = :id AND user_id = :owner",
-                Map.of("id", conversationId)).getResultList();
+                Map.of("id", conversationId)).getResultList());
         if (autoReply.isEmpty()) {
             throw ConversationService.notFound(conversationId);
         }

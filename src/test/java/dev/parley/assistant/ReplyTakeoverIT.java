@@ -106,6 +106,49 @@ public class ReplyTakeoverIT {
         }
     }
 
+    @Test
+    void a_stopped_instance_hands_back_its_replies_and_chats_for_another_to_complete() {
+        // Two calls that outlast the stop, then quick answers for whoever takes over.
+        model.always(FakeOpenAi.slow("taken over", 500))
+                .then(FakeOpenAi.slow("never seen", 180_000))
+                .then(FakeOpenAi.slow("never seen", 180_000));
+        Map<String, String> quickStop = new java.util.HashMap<>(settings("model-a"));
+        quickStop.put("QUARKUS_SHUTDOWN_TIMEOUT", "3S");
+        String asyncReply;
+        try (ParleyProcess a = ParleyProcess.start("parley-stop-a", database, quickStop)) {
+            var spec = given().baseUri(a.baseUri()).header("Authorization", Tokens.bearer(USER))
+                    .contentType(ContentType.JSON);
+            String cid = spec.body(Map.of("title", "stopping")).post("/api/conversations")
+                    .then().statusCode(201).extract().path("id");
+            asyncReply = spec.body(Map.of("role", "user", "content", "async before the stop"))
+                    .post("/api/conversations/{id}/messages", cid).then().statusCode(201)
+                    .extract().path("assistant_message_id");
+            java.util.concurrent.CompletableFuture.runAsync(() -> {
+                try {
+                    given().baseUri(a.baseUri()).header("Authorization", Tokens.bearer(USER))
+                            .contentType(ContentType.JSON).body(Map.of("message", "chat during the stop"))
+                            .post("/api/chat");
+                } catch (Exception e) {
+                    // The instance stops under it: whatever the client sees, the reply must survive.
+                }
+            });
+            awaitTrue(() -> requestsFor("model-a") == 2, Duration.ofSeconds(60), "A never called the model");
+            a.stop(Duration.ofSeconds(60));
+        }
+        // Handed back: unclaimed and the attempt not counted, so any instance takes them at once.
+        assertEquals(2, count("SELECT count(*) FROM message WHERE status = 'pending' AND claim_token IS NULL"
+                + " AND reply_attempts = 0"), "both replies handed back");
+        try (ParleyProcess b = ParleyProcess.start("parley-stop-b", database, settings("model-b"))) {
+            awaitTrue(() -> count("SELECT count(*) FROM message WHERE status = 'complete' AND model = 'model-b'") == 2,
+                    Duration.ofSeconds(30), "B did not complete the handed-back replies");
+            assertEquals("complete|taken over", text("SELECT status || '|' || content FROM message WHERE id = '"
+                    + asyncReply + "'"));
+            assertEquals(1, count("""
+                    SELECT count(*) FROM message r JOIN message u ON r.parent_id = u.id
+                     WHERE u.content = 'chat during the stop' AND r.status = 'complete'"""));
+        }
+    }
+
     private long requestsFor(String modelName) {
         return model.requests.stream().filter(r -> modelName.equals(r.body().path("model").asText())).count();
     }

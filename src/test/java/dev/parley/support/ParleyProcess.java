@@ -109,6 +109,21 @@ public final class ParleyProcess implements AutoCloseable {
         }
     }
 
+    /** SIGTERM, as an orchestrator stops a pod: the graceful shutdown runs. */
+    public int stop(Duration limit) {
+        process.destroy();
+        try {
+            if (!process.waitFor(limit.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                kill();
+                throw new AssertionError(name + " did not stop within " + limit);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        return process.exitValue();
+    }
+
     @Override
     public void close() {
         if (process.isAlive()) {
