@@ -18,6 +18,8 @@ const state = {
   view: { id: null, conversation: null, generation: 0, olderCursor: null, messages: new Map() },
   search: { q: '', cursor: null, loading: false, generation: 0 },
   sending: false,
+  // A conversation the composer just created: opened without clearing the exchange on screen.
+  adopt: null,
 };
 
 // ---- DOM helpers: text only -------------------------------------------------------------------
@@ -225,7 +227,12 @@ function start() {
 function route() {
   if (!state.token) return;
   const hash = location.hash;
-  if (hash.startsWith('#/c/')) openConversation(decodeURIComponent(hash.slice(4)));
+  if (hash.startsWith('#/c/')) {
+    const id = decodeURIComponent(hash.slice(4));
+    const adopted = state.adopt === id;
+    state.adopt = null;
+    openConversation(id, adopted ? { focus: false, keep: true } : {});
+  }
   else if (hash === '#/new') openNew();
   else if (hash.startsWith('#/search/')) runSearch(decodeURIComponent(hash.slice(9)));
   else showList();
@@ -328,16 +335,18 @@ function openNew() {
   $('message').focus();
 }
 
-async function openConversation(id, { focus = true } = {}) {
+// keep: leave what is on screen (the exchange just streamed) until the stored messages replace it.
+async function openConversation(id, { focus = true, keep = false } = {}) {
   const view = state.view;
   const generation = ++view.generation;
   view.id = id;
-  view.messages.clear();
   setView('conversation');
   markCurrent();
-  $('conversation-error').textContent = '';
-  $('messages').replaceChildren();
-  show($('messages-more'), false);
+  if (!keep) {
+    $('messages').replaceChildren();
+    $('conversation-error').textContent = '';
+    show($('messages-more'), false);
+  }
   try {
     const [conversation, page] = await Promise.all([
       api(`/api/conversations/${encodeURIComponent(id)}`),
@@ -345,7 +354,8 @@ async function openConversation(id, { focus = true } = {}) {
     ]);
     if (generation !== view.generation) return;
     showConversation(conversation);
-    for (const message of page.results.reverse()) $('messages').append(messageItem(message));
+    view.messages.clear();
+    $('messages').replaceChildren(...page.results.reverse().map(messageItem));
     view.olderCursor = page.next_cursor;
     show($('messages-more'), Boolean(page.next_cursor));
     scrollToEnd();
@@ -354,6 +364,7 @@ async function openConversation(id, { focus = true } = {}) {
     if (generation !== view.generation) return;
     $('conversation-title').textContent = error.status === 404 ? 'Conversation not found' : 'Conversation';
     show($('conversation-actions'), false);
+    $('messages').replaceChildren();
     $('conversation-error').textContent = error.message;
   }
 }
@@ -524,9 +535,11 @@ async function send(text) {
   // What the server stored is what is shown from now on (ids, status, a failed reply's error).
   const storedId = finished?.conversation_id ?? conversationId;
   if (storedId && storedId !== conversationId) {
+    state.adopt = storedId;
     location.hash = `#/c/${storedId}`;
+    $('message').focus();
   } else if (storedId) {
-    await openConversation(storedId, { focus: false });
+    await openConversation(storedId, { focus: false, keep: true });
     if (failure) $('conversation-error').textContent = failure.message;
     $('message').focus();
   }
@@ -641,6 +654,7 @@ function debounce(fn, ms) {
 function wire() {
   $('token-form').addEventListener('submit', (e) => { e.preventDefault(); signIn($('token').value); });
   $('dev-signin').addEventListener('click', devSignIn);
+  $('dialog-cancel').addEventListener('click', () => $('dialog').close('cancel'));
   $('sign-out').addEventListener('click', () => { location.hash = ''; signOut(); });
   $('new-conversation').addEventListener('click', () => {
     if (location.hash === '#/new') openNew();
