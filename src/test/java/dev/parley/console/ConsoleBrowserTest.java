@@ -318,6 +318,45 @@ public class ConsoleBrowserTest {
         browser.await(d -> messageTexts().size() == 2);
     }
 
+    @Test
+    void should_follow_the_systems_light_or_dark_preference() {
+        String user = newUser("night");
+        String lisbon = createConversation(user, Map.of("title", "Trip to Lisbon", "auto_reply", false));
+        createConversation(user, Map.of("title", "Reading list", "pinned", true, "auto_reply", false));
+        String budget = createConversation(user, Map.of("title", "Budget 2027", "auto_reply", false));
+        addMessage(user, budget, "user", "What did we spend on travel last year?");
+        addMessage(user, lisbon, "user", "Find a hotel near the river, walking distance to Alfama.");
+        addMessage(user, lisbon, "assistant", "Three hotels on the riverside fit: the first is a 10-minute walk from "
+                + "Alfama, the second has a terrace, and the third is the quietest.\nWant me to compare prices?");
+        addMessage(user, lisbon, "user", "Yes, for the first weekend of May.");
+        addMessage(user, lisbon, "assistant", "For 2–4 May: 140 €, 185 € and 120 € a night.");
+        signIn(user);
+        browser.js("location.hash = arguments[0]", "#/c/" + lisbon);
+        browser.await(d -> messageTexts().size() == 4);
+        browser.screenshot("desktop-light");
+        assertEquals("rgb(246, 247, 249)", browser.js("return getComputedStyle(document.body).backgroundColor"));
+
+        dark(true);
+        try {
+            browser.await(d -> "rgb(20, 22, 26)".equals(browser.js("return getComputedStyle(document.body).backgroundColor")));
+            browser.screenshot("desktop-dark");
+            browser.size(Browser.PHONE);
+            browser.await(d -> !d.findElement(By.id("sidebar")).isDisplayed());
+            assertNoHorizontalScroll();
+            browser.screenshot("phone-dark-conversation");
+            browser.find("#back").click();
+            browser.await(d -> d.findElement(By.id("sidebar")).isDisplayed());
+            assertNoHorizontalScroll();
+        } finally {
+            dark(false);
+        }
+    }
+
+    private static void dark(boolean on) {
+        browser.driver.executeCdpCommand("Emulation.setEmulatedMedia", Map.of("features",
+                List.of(Map.of("name", "prefers-color-scheme", "value", on ? "dark" : "light"))));
+    }
+
     private void assertNoHorizontalScroll() {
         long scroll = (Long) browser.js("return document.documentElement.scrollWidth");
         long client = (Long) browser.js("return document.documentElement.clientWidth");
