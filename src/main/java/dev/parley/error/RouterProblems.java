@@ -63,7 +63,7 @@ public class RouterProblems {
         }
     }
 
-    void send(RoutingContext ctx, int status, String detail) {
+    public void send(RoutingContext ctx, int status, String detail) {
         if (ctx.response().headWritten()) {
             ctx.response().end();
             return;
