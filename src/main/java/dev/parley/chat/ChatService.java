@@ -100,7 +100,7 @@ public class ChatService {
                 started.conversationId(), started.messageId(), reply.content(), assistant.provider(),
                 assistant.model(), reply.toolCalls()));
         metrics.record(begin, "complete");
-        return new ChatAnswer(started.conversationId(), started.messageId(), stored.content, stored.id,
+        return new ChatAnswer(started.conversationId(), stored.userId, started.messageId(), stored.content, stored.id,
                 stored.toolCalls);
     }
 

@@ -84,7 +84,7 @@ public class MessageService {
         message.persist();
         Message reply = null;
         if (autoReply) {
-            reply = newMessage(conversationId, Role.ASSISTANT, "", now.plusNanos(1_000));
+            reply = newMessage(conversationId, Role.ASSISTANT, "", now.plus(ConversationService.REPLY_AFTER));
             reply.status = MessageStatus.PENDING;
             reply.parentId = message.id;
             reply.threadId = message.threadId;
@@ -224,11 +224,12 @@ public class MessageService {
         if (ifMatch != null) {
             ifMatch.require(message.version);
         }
-        conversations.recordRemoval(conversationId, message.id, Ids.now());
+        conversations.lockForRemoval(conversationId);
         if (scope.execute("delete from Message e", "e.id = :id and e.version = :version",
                 Map.of("id", message.id, "version", message.version)) == 0) {
             throw IfMatch.conflict(ifMatch);
         }
+        conversations.recordRemoval(conversationId, Ids.now());
     }
 
     private Message editable(UUID conversationId, UUID id, IfMatch ifMatch) {

@@ -54,7 +54,8 @@ public class SearchService {
                                replace(replace(replace(m.content, '&', '&amp;'), '<', '&lt;'), '>', '&gt;'),
                                query.q,
                                'StartSel=<mark>, StopSel=</mark>, MaxWords=30, MinWords=10, MaxFragments=2, '
-                               || 'FragmentDelimiter=" … "')
+                               || 'FragmentDelimiter=" … "'),
+                   m.user_id
               FROM hits
               JOIN message m ON m.id = hits.id
               JOIN conversation c ON c.id = m.conversation_id AND c.user_id = :owner,
@@ -140,7 +141,7 @@ public class SearchService {
     }
 
     private SearchHit hit(Object[] row) {
-        MessageView message = new MessageView((UUID) row[0], (UUID) row[1], Role.fromWire((String) row[2]),
+        MessageView message = new MessageView((UUID) row[0], (UUID) row[1], (String) row[16], Role.fromWire((String) row[2]),
                 (String) row[3], MessageStatus.valueOf(((String) row[4]).toUpperCase()), (UUID) row[5],
                 (String) row[6], (String) row[7], (String) row[8], read((String) row[9], LIST),
                 read((String) row[10], OBJECT), Ids.instant(row[11]), Ids.instant(row[12]));
