@@ -189,8 +189,10 @@ public class ConversationResource {
     @APIResponse(responseCode = "400", description = "No selector, or more than one",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @RateLimited(RateLimiter.Kind.WRITES)
-    public BulkDeleteResult deleteMatching(@QueryParam("thread_id") String threadId,
-            @QueryParam("endpoint") String endpoint) {
+    public BulkDeleteResult deleteMatching(@QueryParam("thread_id") String rawThreadId,
+            @QueryParam("endpoint") String rawEndpoint) {
+        String threadId = QueryFlags.text("thread_id", rawThreadId);
+        String endpoint = QueryFlags.text("endpoint", rawEndpoint);
         if (threadId != null && endpoint != null) {
             throw new ProblemException(400, "Give one selector: thread_id or endpoint",
                     Map.of("thread_id", List.of("cannot be combined with endpoint")));

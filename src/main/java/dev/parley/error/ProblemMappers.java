@@ -129,6 +129,11 @@ public class ProblemMappers {
             return Response.fromResponse(respond(503, "The database is unavailable; retry shortly", null, request))
                     .header("Retry-After", "5").build();
         }
+        if (isQueryTimeout(e)) {
+            LOG.warnf("Statement timed out for %s %s", request.method(), request.path());
+            return Response.fromResponse(respond(503, "The database took too long to answer; retry shortly", null,
+                    request)).header("Retry-After", "5").build();
+        }
         if (hasCause(e, OptimisticLockException.class) || hasCause(e, StaleStateException.class)) {
             return optimisticLock(null, request);
         }
@@ -166,6 +171,16 @@ public class ProblemMappers {
         return false;
     }
 
+    /** 57014: statement_timeout (or a cancel) ended the query; 55P03: lock_timeout. */
+    static boolean isQueryTimeout(Throwable e) {
+        for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+            if (t instanceof SQLException sql && ("57014".equals(sql.getSQLState()) || "55P03".equals(sql.getSQLState()))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static boolean hasCause(Throwable e, Class<? extends Throwable> type) {
         for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
             if (type.isInstance(t)) {
@@ -195,6 +210,10 @@ public class ProblemMappers {
     private static String jsonPath(JsonMappingException e) {
         StringBuilder path = new StringBuilder();
         for (JsonMappingException.Reference ref : e.getPath()) {
+            if (ref.getFieldName() != null && !printable(ref.getFieldName())) {
+                // A client's object key is echoed back only when it is short plain text.
+                break;
+            }
             if (ref.getFieldName() != null) {
                 if (!path.isEmpty()) {
                     path.append('.');
@@ -205,6 +224,10 @@ public class ProblemMappers {
             }
         }
         return path.isEmpty() ? "body" : path.toString();
+    }
+
+    private static boolean printable(String name) {
+        return name.length() <= 64 && name.chars().noneMatch(Character::isISOControl);
     }
 
     private static String describe(Class<?> type) {

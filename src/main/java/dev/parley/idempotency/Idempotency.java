@@ -62,6 +62,9 @@ public class Idempotency {
         if (key.isBlank() || key.length() > MAX_KEY_LENGTH) {
             throw ProblemException.badRequest(HEADER, "must be 1 to " + MAX_KEY_LENGTH + " characters");
         }
+        if (key.chars().anyMatch(Character::isISOControl)) {
+            throw ProblemException.badRequest(HEADER, "must not contain control characters");
+        }
         String hash = hash(route, body);
         Response replay = QuarkusTransaction.requiringNew().call(() -> claim(key, hash));
         if (replay != null) {

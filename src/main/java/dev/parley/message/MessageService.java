@@ -65,7 +65,7 @@ public class MessageService {
      * reply is generated after commit.
      */
     public Created create(UUID conversationId, MessageInput input, boolean wantReply) {
-        checkContent(input.content(), input.metadata());
+        checkContent(input.content(), input.metadata(), input.toolCalls());
         Instant now = Ids.now();
         boolean autoReply = conversations.recordMessage(conversationId, input.role() == Role.USER && wantReply,
                 now);
@@ -197,6 +197,7 @@ public class MessageService {
             message.model = patch.model;
         }
         if (patch.has("tool_calls")) {
+            checks.toolCalls("tool_calls", patch.toolCalls);
             message.toolCalls = patch.toolCalls == null ? List.of() : patch.toolCalls;
         }
         return touched(conversationId, message, ifMatch);
@@ -207,7 +208,7 @@ public class MessageService {
         if (input.role() != message.role) {
             throw ProblemException.badRequest("role", "cannot be changed");
         }
-        checkContent(input.content(), input.metadata());
+        checkContent(input.content(), input.metadata(), input.toolCalls());
         checkParent(conversationId, input.parentId());
         message.content = input.content();
         message.parentId = checkNotSelf(id, input.parentId());
@@ -258,9 +259,10 @@ public class MessageService {
         return message;
     }
 
-    private void checkContent(String content, Map<String, Object> metadata) {
+    private void checkContent(String content, Map<String, Object> metadata, List<Map<String, Object>> toolCalls) {
         checks.content("content", content);
         checks.metadata("metadata", metadata);
+        checks.toolCalls("tool_calls", toolCalls);
     }
 
     private void checkParent(UUID conversationId, UUID parentId) {

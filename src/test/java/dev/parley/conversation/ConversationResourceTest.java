@@ -52,7 +52,7 @@ public class ConversationResourceTest {
                 .body("message_count", is(0))
                 .body("last_message_at", nullValue())
                 .body("created_at", matchesPattern("\\d{4}-\\d\\d-\\d\\dT.*Z"))
-                .body("user_id", nullValue())
+                .body("user_id", equalTo(alice))
                 .extract().header("Location");
         String id = location.substring(location.lastIndexOf('/') + 1);
         as(alice).get(location).then().statusCode(200).body("id", equalTo(id)).body("title", equalTo(DEFAULT_TITLE));
