@@ -85,6 +85,7 @@ public class ConversationResource {
     }
 
     @GET
+    @RateLimited(RateLimiter.Kind.READS)
     @Operation(summary = "List conversations, most recent activity first")
     @APIResponse(responseCode = "200", description = "A page of conversations",
             content = @Content(schema = @Schema(implementation = ConversationPage.class)))
@@ -104,6 +105,7 @@ public class ConversationResource {
     }
 
     @GET
+    @RateLimited(RateLimiter.Kind.READS)
     @Path("/{id}")
     @Operation(summary = "Get one conversation")
     @APIResponse(responseCode = "200", description = "The conversation",

@@ -27,6 +27,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.hibernate.StaleStateException;
 import org.hibernate.exception.JDBCConnectionException;
+import io.quarkus.runtime.configuration.MemorySize;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
@@ -38,6 +40,9 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 public class ProblemMappers {
 
     private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
+
+    @ConfigProperty(name = "quarkus.http.limits.max-body-size")
+    MemorySize maxBodySize;
 
     @ServerExceptionMapper
     public Response problem(ProblemException e, HttpServerRequest request) {
@@ -137,6 +142,12 @@ public class ProblemMappers {
         if (hasCause(e, OptimisticLockException.class) || hasCause(e, StaleStateException.class)) {
             return optimisticLock(null, request);
         }
+        if (isBodyTooLarge(e)) {
+            // A chunked body has no Content-Length to refuse it up front (RouterProblems); it fails
+            // while being read. The rest is not read: close, so the client is not left writing.
+            return Response.fromResponse(respond(413, "The request body is too large; the limit is "
+                    + maxBodySize.asLongValue() + " bytes", null, request)).header("Connection", "close").build();
+        }
         if (hasCause(e, HttpClosedException.class)) {
             // The client hung up while its body was being read: nobody will receive an answer, and
             // it is not the service's fault, so no ERROR and no 5xx in the metrics.
@@ -166,6 +177,16 @@ public class ProblemMappers {
             }
             if (t.getCause() == t) {
                 break;
+            }
+        }
+        return false;
+    }
+
+    /** What RESTEasy Reactive's request stream throws once a body grows past the size limit. */
+    private static boolean isBodyTooLarge(Throwable e) {
+        for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+            if (t instanceof java.io.IOException && "Request too large".equals(t.getMessage())) {
+                return true;
             }
         }
         return false;

@@ -92,6 +92,7 @@ public class MessageResource {
     }
 
     @GET
+    @RateLimited(RateLimiter.Kind.READS)
     @Operation(summary = "List messages, oldest first (order=desc for newest first)")
     @APIResponse(responseCode = "200", description = "A page of messages",
             content = @Content(schema = @Schema(implementation = MessagePage.class)))
@@ -125,6 +126,7 @@ public class MessageResource {
     }
 
     @GET
+    @RateLimited(RateLimiter.Kind.READS)
     @Path("/{messageId}")
     @Operation(summary = "Get one message")
     @APIResponse(responseCode = "200", description = "The message",
