@@ -215,4 +215,47 @@ public class ConcurrencyTest {
         as(alice).get("/api/conversations/{id}", cid).then().body("message_count", is(0))
                 .body("title", equalTo("etag")).header("ETag", not(equalTo(afterAdd)));
     }
+
+    @Test
+    void two_writers_racing_without_if_match_never_lose_an_update_the_loser_gets_409() throws Exception {
+        String alice = newUser("alice");
+        String cid = createConversation(alice, Map.of("title", "race", "auto_reply", false));
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try (Connection lock = dataSource.getConnection()) {
+            // Both writers read the same version, then queue on the row this test holds.
+            lock.setAutoCommit(false);
+            try (PreparedStatement select = lock.prepareStatement("SELECT 1 FROM conversation WHERE id = ? FOR UPDATE")) {
+                select.setObject(1, java.util.UUID.fromString(cid));
+                select.executeQuery().close();
+            }
+            List<Future<Integer>> writers = new ArrayList<>();
+            for (String title : List.of("from A", "from B")) {
+                writers.add(pool.submit(() -> as(alice).body(Map.of("title", title)).patch("/api/conversations/{id}", cid)
+                        .then().extract().statusCode()));
+            }
+            dev.parley.support.Await.until(this::writersWaitingForTheLock, n -> n == 2, java.time.Duration.ofSeconds(30));
+            lock.rollback();
+            List<Integer> statuses = new ArrayList<>();
+            for (Future<Integer> writer : writers) {
+                statuses.add(writer.get());
+            }
+            Collections.sort(statuses);
+            assertEquals(List.of(200, 409), statuses);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private long writersWaitingForTheLock() {
+        try (Connection db = dataSource.getConnection();
+                PreparedStatement waiting = db.prepareStatement("""
+                        SELECT count(*) FROM pg_stat_activity
+                         WHERE wait_event_type = 'Lock' AND query ILIKE 'update conversation%'""");
+                ResultSet rows = waiting.executeQuery()) {
+            rows.next();
+            return rows.getLong(1);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 }
