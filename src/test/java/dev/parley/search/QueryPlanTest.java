@@ -45,6 +45,9 @@ public class QueryPlanTest {
     @BeforeAll
     void load() throws SQLException {
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            // Loading 200 000 rows on a loaded machine may take longer than the app's statement timeout;
+            // RESET below gives the pooled connection its configured timeout back.
+            s.execute("SET statement_timeout = 0");
             String prefix = "plan-" + UUID.randomUUID() + "-";
             // Many users with a conversation each, and one conversation of HEAVY_MESSAGES messages.
             s.execute("""
@@ -87,6 +90,7 @@ public class QueryPlanTest {
                 deepKey = rs.getTimestamp(1);
                 deepId = (UUID) rs.getObject(2);
             }
+            s.execute("RESET statement_timeout");
         }
     }
 
