@@ -251,6 +251,7 @@ start_parley() {
         QUARKUS_HTTP_PORT="$PORT" \
         PARLEY_RATE_LIMIT_WRITES_PER_MINUTE=0 \
         PARLEY_RATE_LIMIT_CHAT_PER_MINUTE=0 \
+        PARLEY_RATE_LIMIT_READS_PER_MINUTE=0 \
         PARLEY_ASSISTANT_PROVIDER=rules \
         QUARKUS_LOG_CATEGORY__DEV_PARLEY_ACCESS__LEVEL=WARN \
         "$@" "$JAVA_HOME/bin/java" $JAVA_OPTS -jar quarkus-run.jar) >"$logfile" 2>&1 &

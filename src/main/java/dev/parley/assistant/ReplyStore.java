@@ -237,7 +237,8 @@ public class ReplyStore {
 
     private void touchConversation(Claim claim, int updated, Instant now) {
         if (updated == 1) {
-            em.createNativeQuery("UPDATE conversation SET updated_at = :now WHERE id = :cid AND updated_at < :now")
+            em.createNativeQuery("UPDATE conversation SET updated_at = :now, version = version + 1"
+                    + " WHERE id = :cid AND updated_at < :now")
                     .setParameter("now", now)
                     .setParameter("cid", claim.conversationId())
                     .executeUpdate();

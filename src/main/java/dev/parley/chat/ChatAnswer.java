@@ -7,6 +7,6 @@ import java.util.UUID;
 
 /** Answer of POST /chat, and the data of the final `done` event when streaming. */
 @RegisterForReflection
-public record ChatAnswer(UUID conversationId, UUID messageId, String response, UUID responseMessageId,
+public record ChatAnswer(UUID conversationId, String userId, UUID messageId, String response, UUID responseMessageId,
         List<Map<String, Object>> toolCalls) {
 }

@@ -83,8 +83,8 @@ public class ChatService {
     public ChatAnswer finish(Started started, ReplyListener listener) {
         ReplyOutcome outcome = generator.generate(started.claim(), listener);
         return switch (outcome.status()) {
-            case COMPLETE -> new ChatAnswer(started.conversationId(), started.messageId(), outcome.reply().content(),
-                    outcome.replyId(), outcome.reply().toolCalls());
+            case COMPLETE -> new ChatAnswer(started.conversationId(), started.claim().userId(), started.messageId(),
+                    outcome.reply().content(), outcome.replyId(), outcome.reply().toolCalls());
             case FAILED -> throw failed(started, outcome.replyId());
             case HANDED_OVER -> awaitOther(started, outcome.replyId());
         };
@@ -101,8 +101,8 @@ public class ChatService {
         if (reply.status == MessageStatus.FAILED) {
             throw failed(started, replyId);
         }
-        return new ChatAnswer(started.conversationId(), started.messageId(), reply.content, replyId,
-                reply.toolCalls);
+        return new ChatAnswer(started.conversationId(), started.claim().userId(), started.messageId(), reply.content,
+                replyId, reply.toolCalls);
     }
 
     private static ProblemException failed(Started started, UUID replyId) {

@@ -20,6 +20,18 @@ public interface Limits {
     @WithDefault("512")
     int metadataValueMaxLength();
 
+    /** Largest metadata object, serialized as JSON. */
+    @WithDefault("16384")
+    int metadataMaxBytes();
+
+    /** Largest tool_calls array of one message, serialized as JSON. */
+    @WithDefault("32768")
+    int toolCallsMaxBytes();
+
+    /** Deepest nesting of arrays and objects inside tool_calls (the array itself is level 1). */
+    @WithDefault("8")
+    int jsonMaxDepth();
+
     /** Largest request body; larger ones are refused with 413 before they are read. */
     @WithDefault("1M")
     String maxBodySize();

@@ -85,6 +85,7 @@ public class ConversationResource {
     }
 
     @GET
+    @RateLimited(RateLimiter.Kind.READS)
     @Operation(summary = "List conversations, most recent activity first")
     @APIResponse(responseCode = "200", description = "A page of conversations",
             content = @Content(schema = @Schema(implementation = ConversationPage.class)))
@@ -104,6 +105,7 @@ public class ConversationResource {
     }
 
     @GET
+    @RateLimited(RateLimiter.Kind.READS)
     @Path("/{id}")
     @Operation(summary = "Get one conversation")
     @APIResponse(responseCode = "200", description = "The conversation",
@@ -189,8 +191,10 @@ public class ConversationResource {
     @APIResponse(responseCode = "400", description = "No selector, or more than one",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @RateLimited(RateLimiter.Kind.WRITES)
-    public BulkDeleteResult deleteMatching(@QueryParam("thread_id") String threadId,
-            @QueryParam("endpoint") String endpoint) {
+    public BulkDeleteResult deleteMatching(@QueryParam("thread_id") String rawThreadId,
+            @QueryParam("endpoint") String rawEndpoint) {
+        String threadId = QueryFlags.text("thread_id", rawThreadId);
+        String endpoint = QueryFlags.text("endpoint", rawEndpoint);
         if (threadId != null && endpoint != null) {
             throw new ProblemException(400, "Give one selector: thread_id or endpoint",
                     Map.of("thread_id", List.of("cannot be combined with endpoint")));

@@ -14,6 +14,7 @@ import jakarta.inject.Inject;
 import jakarta.persistence.OptimisticLockException;
 import jakarta.transaction.Transactional;
 import jakarta.ws.rs.core.UriInfo;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -25,6 +26,9 @@ import java.util.UUID;
 @ApplicationScoped
 @Transactional(Transactional.TxType.REQUIRED)
 public class ConversationService {
+
+    /** How much later than its user message a pending reply is created, so that it sorts after it. */
+    public static final Duration REPLY_AFTER = Duration.ofNanos(1_000);
 
     public static final Pager.Sort BY_ACTIVITY = new Pager.Sort("conversations:desc", "updatedAt", true);
 
@@ -175,8 +179,11 @@ public class ConversationService {
     /**
      * Counts a new message in the conversation and moves its activity time, in one statement that
      * also proves the conversation is the caller's (no row: 404) and says whether it wants replies.
-     * A user message that will get a reply counts its pending reply too. The UPDATE locks the row,
-     * so concurrent inserts keep message_count exact.
+     * A user message that will get a reply counts its pending reply too, which is created
+     * {@link #REPLY_AFTER} later. The UPDATE locks the row and works on its current values, so
+     * concurrent inserts keep message_count exact, and greatest() keeps last_message_at at the
+     * newest message even when a transaction that took its time earlier commits later. The version
+     * moves with every change, so the conversation's ETag changes whenever its body does.
      *
      * @return whether an assistant reply is to be made for this message
      */
@@ -185,10 +192,14 @@ public class ConversationService {
                 UPDATE conversation
                    SET message_count = message_count + 1
                            + CASE WHEN CAST(:wantsReply AS boolean) AND auto_reply THEN 1 ELSE 0 END,
-                       last_message_at = :at,
-                       updated_at = :at
+                       last_message_at = greatest(last_message_at,
+                           CASE WHEN CAST(:wantsReply AS boolean) AND auto_reply THEN CAST(:replyAt AS timestamptz)
+                                ELSE CAST(:at AS timestamptz) END),
+                       updated_at = greatest(updated_at, CAST(:at AS timestamptz)),
+                       version = version + 1
                  WHERE id = :id AND user_id = :owner
-                RETURNING auto_reply""", Map.of("id", id, "wantsReply", userMessageWantingReply, "at", at))
+                RETURNING auto_reply""", Map.of("id", id, "wantsReply", userMessageWantingReply, "at", at,
+                        "replyAt", at.plus(REPLY_AFTER)))
                 .getResultList();
         if (autoReply.isEmpty()) {
             throw notFound(id);
@@ -196,18 +207,39 @@ public class ConversationService {
         return userMessageWantingReply && Boolean.TRUE.equals(autoReply.get(0));
     }
 
-    /** Moves the conversation's activity time after one of its messages changed. */
+    /** Moves the conversation's activity time (and its version) after one of its messages changed. */
     public void touch(UUID id, Instant at) {
-        scope.execute("update Conversation e set e.updatedAt = :at", "e.id = :id", Map.of("id", id, "at", at));
+        scope.execute("update Conversation e set e.updatedAt = :at, e.version = e.version + 1", "e.id = :id",
+                Map.of("id", id, "at", at));
     }
 
-    /** Takes removed messages off the counters; last_message_at falls back to the newest one left. */
-    public void recordRemoval(UUID id, UUID removedMessageId, Instant at) {
-        scope.execute(
-                "update Conversation e set e.messageCount = e.messageCount - 1, e.updatedAt = :at,"
-                        + " e.lastMessageAt = (select max(m.createdAt) from Message m"
-                        + " where m.conversationId = e.id and m.id <> :removed)",
-                "e.id = :id", Map.of("id", id, "removed", removedMessageId, "at", at));
+    /**
+     * Locks the caller's conversation before one of its messages is removed (404 if it is not theirs).
+     * Every statement that adds a message locks this row first, so once the lock is held no other
+     * transaction has uncommitted messages in it, and {@link #recordRemoval} can derive the counters
+     * from the rows themselves.
+     */
+    public void lockForRemoval(UUID id) {
+        if (scope.nativeQuery("SELECT 1 FROM conversation WHERE id = :id AND user_id = :owner FOR UPDATE",
+                Map.of("id", id)).getResultList().isEmpty()) {
+            throw notFound(id);
+        }
+    }
+
+    /**
+     * After a message was removed under {@link #lockForRemoval}: message_count goes down by one and
+     * last_message_at is the newest message left. This is a new statement, so in READ COMMITTED it
+     * sees every message committed before the lock was granted.
+     */
+    public void recordRemoval(UUID id, Instant at) {
+        scope.nativeQuery("""
+                UPDATE conversation c
+                   SET message_count = c.message_count - 1,
+                       last_message_at = (SELECT max(m.created_at) FROM message m WHERE m.conversation_id = c.id),
+                       updated_at = greatest(c.updated_at, CAST(:at AS timestamptz)),
+                       version = c.version + 1
+                 WHERE c.id = :id AND c.user_id = :owner""", Map.of("id", id, "at", at))
+                .executeUpdate();
     }
 
     private static void apply(Conversation conversation, ConversationInput input) {

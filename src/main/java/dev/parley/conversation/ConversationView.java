@@ -4,11 +4,13 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /** A conversation as the API shows it. */
 @RegisterForReflection
 public record ConversationView(
         UUID id,
+        @Schema(description = "The owner: the sub of the token that created it", examples = "alice") String userId,
         String title,
         String description,
         boolean archived,
@@ -21,7 +23,7 @@ public record ConversationView(
         Instant updatedAt) {
 
     public static ConversationView of(Conversation c) {
-        return new ConversationView(c.id, c.title, c.description, c.archived, c.pinned, c.autoReply, c.metadata,
+        return new ConversationView(c.id, c.userId, c.title, c.description, c.archived, c.pinned, c.autoReply, c.metadata,
                 c.messageCount, c.lastMessageAt, c.createdAt, c.updatedAt);
     }
 }

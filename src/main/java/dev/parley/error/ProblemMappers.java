@@ -27,6 +27,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.hibernate.StaleStateException;
 import org.hibernate.exception.JDBCConnectionException;
+import io.quarkus.runtime.configuration.MemorySize;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
@@ -38,6 +40,9 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 public class ProblemMappers {
 
     private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
+
+    @ConfigProperty(name = "quarkus.http.limits.max-body-size")
+    MemorySize maxBodySize;
 
     @ServerExceptionMapper
     public Response problem(ProblemException e, HttpServerRequest request) {
@@ -129,8 +134,19 @@ public class ProblemMappers {
             return Response.fromResponse(respond(503, "The database is unavailable; retry shortly", null, request))
                     .header("Retry-After", "5").build();
         }
+        if (isQueryTimeout(e)) {
+            LOG.warnf("Statement timed out for %s %s", request.method(), request.path());
+            return Response.fromResponse(respond(503, "The database took too long to answer; retry shortly", null,
+                    request)).header("Retry-After", "5").build();
+        }
         if (hasCause(e, OptimisticLockException.class) || hasCause(e, StaleStateException.class)) {
             return optimisticLock(null, request);
+        }
+        if (isBodyTooLarge(e)) {
+            // A chunked body has no Content-Length to refuse it up front (RouterProblems); it fails
+            // while being read. The rest is not read: close, so the client is not left writing.
+            return Response.fromResponse(respond(413, "The request body is too large; the limit is "
+                    + maxBodySize.asLongValue() + " bytes", null, request)).header("Connection", "close").build();
         }
         if (hasCause(e, HttpClosedException.class)) {
             // The client hung up while its body was being read: nobody will receive an answer, and
@@ -166,6 +182,26 @@ public class ProblemMappers {
         return false;
     }
 
+    /** What RESTEasy Reactive's request stream throws once a body grows past the size limit. */
+    private static boolean isBodyTooLarge(Throwable e) {
+        for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+            if (t instanceof java.io.IOException && "Request too large".equals(t.getMessage())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** 57014: statement_timeout (or a cancel) ended the query; 55P03: lock_timeout. */
+    static boolean isQueryTimeout(Throwable e) {
+        for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+            if (t instanceof SQLException sql && ("57014".equals(sql.getSQLState()) || "55P03".equals(sql.getSQLState()))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static boolean hasCause(Throwable e, Class<? extends Throwable> type) {
         for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
             if (type.isInstance(t)) {
@@ -195,6 +231,10 @@ public class ProblemMappers {
     private static String jsonPath(JsonMappingException e) {
         StringBuilder path = new StringBuilder();
         for (JsonMappingException.Reference ref : e.getPath()) {
+            if (ref.getFieldName() != null && !printable(ref.getFieldName())) {
+                // A client's object key is echoed back only when it is short plain text.
+                break;
+            }
             if (ref.getFieldName() != null) {
                 if (!path.isEmpty()) {
                     path.append('.');
@@ -205,6 +245,10 @@ public class ProblemMappers {
             }
         }
         return path.isEmpty() ? "body" : path.toString();
+    }
+
+    private static boolean printable(String name) {
+        return name.length() <= 64 && name.chars().noneMatch(Character::isISOControl);
     }
 
     private static String describe(Class<?> type) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import io.quarkus.runtime.configuration.MemorySize;
@@ -30,11 +31,24 @@ public class RouterProblems {
     void install(@Observes Router router) {
         long limit = maxBodySize.asLongValue();
         // A declared length over the limit is refused before the body is read, with a problem body
-        // (the server's own check would answer 413 with an empty body). Chunked bodies that grow past
-        // the limit fail in the body handler and reach errorHandler(413) below.
+        // (the server's own check would answer 413 with an empty body). A chunked body declares no
+        // length: it is read here, up to the limit (REST then takes it from the routing context), and
+        // one that grows past the limit fails with 413 and reaches errorHandler(413) below.
+        BodyHandler chunkedBodies = BodyHandler.create(false).setBodyLimit(limit);
         router.route().order(Integer.MIN_VALUE + 1).handler(ctx -> {
             String length = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
+            String encoding = ctx.request().getHeader(HttpHeaders.TRANSFER_ENCODING);
             if (length != null && isOver(length, limit)) {
+                send(ctx, 413, "The request body is too large; the limit is " + limit + " bytes");
+            } else if (length == null && encoding != null && encoding.toLowerCase(java.util.Locale.ROOT).contains("chunked")) {
+                chunkedBodies.handle(ctx);
+            } else {
+                ctx.next();
+            }
+        }).failureHandler(ctx -> {
+            // The body handler fails the request with 413 once a chunked body passes the limit; Quarkus's
+            // own failure handling would answer that with an empty body.
+            if (ctx.statusCode() == 413) {
                 send(ctx, 413, "The request body is too large; the limit is " + limit + " bytes");
             } else {
                 ctx.next();
@@ -42,7 +56,7 @@ public class RouterProblems {
         });
         // Runs after every other route: nothing matched this path.
         router.route().order(Integer.MAX_VALUE).handler(ctx -> send(ctx, 404, "No resource at " + ctx.request().path()));
-        router.errorHandler(413, ctx -> send(ctx, 413, "The request body is too large"));
+        router.errorHandler(413, ctx -> send(ctx, 413, "The request body is too large; the limit is " + limit + " bytes"));
         router.errorHandler(404, ctx -> send(ctx, 404, "No resource at " + ctx.request().path()));
         router.errorHandler(405, ctx -> send(ctx, 405, "Method not allowed"));
         router.errorHandler(500, ctx -> {

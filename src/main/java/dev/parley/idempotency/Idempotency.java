@@ -1,6 +1,7 @@
 package dev.parley.idempotency;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.parley.error.Problem;
 import dev.parley.error.ProblemException;
@@ -16,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -36,6 +38,7 @@ public class Idempotency {
 
     public static final String HEADER = "Idempotency-Key";
     private static final int MAX_KEY_LENGTH = 255;
+    static final int PURGE_BATCH = 5000;
 
     @Inject
     OwnerScope scope;
@@ -148,13 +151,26 @@ public class Idempotency {
             throw new IllegalStateException("Cannot keep the response", e);
         }
         Object location = response.getHeaders().getFirst("Location");
+        Map<String, Object> params = new HashMap<>(Map.of("key", key, "status", response.getStatus(), "body", body,
+                "location", location == null ? "" : location.toString()));
+        params.put("conversation", conversationOf(response.getEntity()));
+        // Tied to the answer's conversation (when it is still the caller's), so that deleting the
+        // conversation deletes its kept answers too.
         scope.nativeQuery("""
-                UPDATE idempotency_key SET status_code = :status, response_body = :body, location = :location
-                 WHERE user_id = :owner AND idem_key = :key""",
-                Map.of("key", key, "status", response.getStatus(), "body", body,
-                        "location", location == null ? "" : location.toString()))
+                UPDATE idempotency_key SET status_code = :status, response_body = :body, location = :location,
+                       conversation_id = (SELECT c.id FROM conversation c
+                                           WHERE c.id = CAST(:conversation AS uuid) AND c.user_id = :owner)
+                 WHERE user_id = :owner AND idem_key = :key""", params)
                 .executeUpdate();
         return response;
+    }
+
+    /** The conversation an answer is about: its conversation_id, or the id of a created conversation. */
+    private String conversationOf(Object entity) {
+        JsonNode tree = json.valueToTree(entity);
+        JsonNode id = tree.hasNonNull("conversation_id") ? tree.get("conversation_id")
+                : tree.hasNonNull("message_count") ? tree.get("id") : null;
+        return id == null || !id.isTextual() ? null : id.asText();
     }
 
     private void release(String key) {
@@ -162,14 +178,32 @@ public class Idempotency {
                 Map.of("key", key)).executeUpdate();
     }
 
-    /** Deletes expired keys of all users, a batch at a time. */
     @Scheduled(identity = "idempotency-expiry", every = "10m", delay = 1, delayUnit = java.util.concurrent.TimeUnit.MINUTES)
     void expire() {
-        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery("""
-                DELETE FROM idempotency_key WHERE ctid IN (
-                    SELECT ctid FROM idempotency_key WHERE created_at < now() - make_interval(secs => :ttl) LIMIT 10000)""")
-                .setParameter("ttl", (double) ttl.toSeconds())
-                .executeUpdate());
+        purgeExpired();
+    }
+
+    /**
+     * Deletes expired keys of all users in batches of {@value #PURGE_BATCH}, each its own short
+     * transaction, until none is left: the purge keeps up with any write rate, and never holds
+     * locks on many rows at once.
+     *
+     * @return how many keys were deleted
+     */
+    long purgeExpired() {
+        long total = 0;
+        int deleted;
+        do {
+            deleted = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery("""
+                    DELETE FROM idempotency_key WHERE ctid IN (
+                        SELECT ctid FROM idempotency_key WHERE created_at < now() - make_interval(secs => :ttl)
+                         LIMIT :batch)""")
+                    .setParameter("ttl", (double) ttl.toSeconds())
+                    .setParameter("batch", PURGE_BATCH)
+                    .executeUpdate());
+            total += deleted;
+        } while (deleted == PURGE_BATCH);
+        return total;
     }
 
     private String hash(String route, Object body) {

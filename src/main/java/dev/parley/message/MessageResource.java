@@ -93,6 +93,7 @@ public class MessageResource {
     }
 
     @GET
+    @RateLimited(RateLimiter.Kind.READS)
     @Operation(summary = "List messages, oldest first (order=desc for newest first)")
     @APIResponse(responseCode = "200", description = "A page of messages",
             content = @Content(schema = @Schema(implementation = MessagePage.class)))
@@ -126,6 +127,7 @@ public class MessageResource {
     }
 
     @GET
+    @RateLimited(RateLimiter.Kind.READS)
     @Path("/{messageId}")
     @Operation(summary = "Get one message")
     @APIResponse(responseCode = "200", description = "The message",

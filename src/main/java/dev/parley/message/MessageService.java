@@ -76,7 +76,7 @@ public class MessageService {
     @Transactional(Transactional.TxType.NEVER)
     public void spendReplyBudget(UUID conversationId, MessageInput input) {
         // A message that would be refused anyway spends nothing.
-        checkContent(input.content(), input.metadata());
+        checkContent(input.content(), input.metadata(), input.toolCalls());
         if (input.role() != Role.USER) {
             return;
         }
@@ -100,14 +100,15 @@ public class MessageService {
      * ({@link #spendReplyBudget}).
      */
     public Created create(UUID conversationId, MessageInput input, ReplyMode mode) {
-        checkContent(input.content(), input.metadata());
+        checkContent(input.content(), input.metadata(), input.toolCalls());
         Instant now = Ids.now();
         boolean userMessage = input.role() == Role.USER;
         boolean autoReply = conversations.recordMessage(conversationId, userMessage && mode == ReplyMode.AUTO, now);
         boolean reply = autoReply || (userMessage && mode == ReplyMode.CALLER);
         if (mode == ReplyMode.CALLER && reply) {
-            // The caller's reply is made whatever the conversation's auto_reply says; count it too.
-            conversations.recordMessage(conversationId, false, now);
+            // The caller's reply is made whatever the conversation's auto_reply says; count it too, at
+            // the time the pending reply is created.
+            conversations.recordMessage(conversationId, false, now.plus(ConversationService.REPLY_AFTER));
         }
         checkParent(conversationId, input.parentId());
         Message message = newMessage(conversationId, input.role(), input.content(), now);
@@ -120,7 +121,7 @@ public class MessageService {
         message.persist();
         Message pending = null;
         if (reply) {
-            pending = newMessage(conversationId, Role.ASSISTANT, "", now.plusNanos(1_000));
+            pending = newMessage(conversationId, Role.ASSISTANT, "", now.plus(ConversationService.REPLY_AFTER));
             pending.status = MessageStatus.PENDING;
             pending.parentId = message.id;
             pending.threadId = message.threadId;
@@ -197,6 +198,7 @@ public class MessageService {
             message.model = patch.model;
         }
         if (patch.has("tool_calls")) {
+            checks.toolCalls("tool_calls", patch.toolCalls);
             message.toolCalls = patch.toolCalls == null ? List.of() : patch.toolCalls;
         }
         return touched(conversationId, message, ifMatch);
@@ -207,7 +209,7 @@ public class MessageService {
         if (input.role() != message.role) {
             throw ProblemException.badRequest("role", "cannot be changed");
         }
-        checkContent(input.content(), input.metadata());
+        checkContent(input.content(), input.metadata(), input.toolCalls());
         checkParent(conversationId, input.parentId());
         message.content = input.content();
         message.parentId = checkNotSelf(id, input.parentId());
@@ -224,11 +226,12 @@ public class MessageService {
         if (ifMatch != null) {
             ifMatch.require(message.version);
         }
-        conversations.recordRemoval(conversationId, message.id, Ids.now());
+        conversations.lockForRemoval(conversationId);
         if (scope.execute("delete from Message e", "e.id = :id and e.version = :version",
                 Map.of("id", message.id, "version", message.version)) == 0) {
             throw IfMatch.conflict(ifMatch);
         }
+        conversations.recordRemoval(conversationId, Ids.now());
     }
 
     private Message editable(UUID conversationId, UUID id, IfMatch ifMatch) {
@@ -257,9 +260,10 @@ public class MessageService {
         return message;
     }
 
-    private void checkContent(String content, Map<String, Object> metadata) {
+    private void checkContent(String content, Map<String, Object> metadata, List<Map<String, Object>> toolCalls) {
         checks.content("content", content);
         checks.metadata("metadata", metadata);
+        checks.toolCalls("tool_calls", toolCalls);
     }
 
     private void checkParent(UUID conversationId, UUID parentId) {

@@ -5,12 +5,14 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /** A message as the API shows it. */
 @RegisterForReflection
 public record MessageView(
         UUID id,
         UUID conversationId,
+        @Schema(description = "The owner: the sub of the token that created it", examples = "alice") String userId,
         Role role,
         String content,
         MessageStatus status,
@@ -24,7 +26,7 @@ public record MessageView(
         Instant updatedAt) {
 
     public static MessageView of(Message m) {
-        return new MessageView(m.id, m.conversationId, m.role, m.content, m.status, m.parentId, m.threadId,
+        return new MessageView(m.id, m.conversationId, m.userId, m.role, m.content, m.status, m.parentId, m.threadId,
                 m.endpoint, m.model, m.toolCalls, m.metadata, m.createdAt, m.updatedAt);
     }
 }

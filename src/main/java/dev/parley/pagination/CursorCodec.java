@@ -1,7 +1,10 @@
 package dev.parley.pagination;
 
 import dev.parley.error.ProblemException;
+import io.quarkus.runtime.LaunchMode;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -23,10 +26,29 @@ public class CursorCodec {
     private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
     private static final int TAG_BYTES = 16;
 
+    /** The value application.properties ships with; production must replace it. */
+    public static final String PLACEHOLDER_KEY = "change-me-in-production";
+
     private final SecretKeySpec key;
 
     public CursorCodec(@ConfigProperty(name = "parley.pagination.cursor-key") String secret) {
         this.key = new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256");
+    }
+
+    /**
+     * A production instance with the placeholder key would sign cursors that anyone who read the
+     * source can forge, so it does not start.
+     */
+    void refusePlaceholderInProduction(@Observes StartupEvent event,
+            @ConfigProperty(name = "parley.pagination.cursor-key") String secret) {
+        requireRealKey(LaunchMode.current(), secret);
+    }
+
+    static void requireRealKey(LaunchMode mode, String secret) {
+        if (mode == LaunchMode.NORMAL && (secret.isBlank() || PLACEHOLDER_KEY.equals(secret))) {
+            throw new IllegalStateException("The pagination cursor key is the placeholder: set PARLEY_PAGINATION_CURSOR_KEY "
+                    + "to a secret (e.g. openssl rand -hex 32), the same on every replica");
+        }
     }
 
     public String encode(Cursor cursor) {

@@ -14,10 +14,25 @@ public record PageRequest(int page, int pageSize, String cursor, boolean count) 
     public static final int DEFAULT_PAGE_SIZE = 20;
     public static final int MAX_PAGE_SIZE = 100;
 
+    /** The deepest page-mode OFFSET when none is configured (parley.pagination.max-offset). */
+    public static final int DEFAULT_MAX_OFFSET = 10_000;
+
     public static PageRequest parse(String page, String pageSize, String cursor, String count) {
+        return parse(page, pageSize, cursor, count, DEFAULT_MAX_OFFSET);
+    }
+
+    /**
+     * @param maxOffset the most rows a page may skip: deeper pages would make the database walk and
+     *        throw away every row before them, so past it the client is sent to the cursor
+     */
+    public static PageRequest parse(String page, String pageSize, String cursor, String count, int maxOffset) {
         Map<String, List<String>> errors = new LinkedHashMap<>();
         int pageNumber = parseInt("page", page, 1, 1, Integer.MAX_VALUE, errors);
         int size = parseInt("page_size", pageSize, DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE, errors);
+        if (errors.isEmpty() && (long) (pageNumber - 1) * size > maxOffset) {
+            errors.put("page", List.of("must be at most " + (maxOffset / size + 1) + " with page_size " + size
+                    + "; to go further, follow next_cursor (the cursor parameter)"));
+        }
         boolean wantCount = false;
         if (count != null) {
             switch (count) {

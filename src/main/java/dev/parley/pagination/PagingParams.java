@@ -1,6 +1,7 @@
 package dev.parley.pagination;
 
 import jakarta.ws.rs.QueryParam;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
@@ -12,7 +13,8 @@ import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 public class PagingParams {
 
     @QueryParam("page")
-    @Parameter(description = "1-based page number", schema = @Schema(type = SchemaType.INTEGER, minimum = "1"))
+    @Parameter(description = "1-based page number; pages may skip at most 10 000 rows (parley.pagination.max-offset), "
+            + "use cursor beyond", schema = @Schema(type = SchemaType.INTEGER, minimum = "1"))
     String page;
 
     @QueryParam("page_size")
@@ -29,6 +31,7 @@ public class PagingParams {
     String count;
 
     public PageRequest toRequest() {
-        return PageRequest.parse(page, pageSize, cursor, count);
+        return PageRequest.parse(page, pageSize, cursor, count, ConfigProvider.getConfig()
+                .getOptionalValue("parley.pagination.max-offset", Integer.class).orElse(PageRequest.DEFAULT_MAX_OFFSET));
     }
 }

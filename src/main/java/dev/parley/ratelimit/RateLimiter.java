@@ -29,10 +29,11 @@ public class RateLimiter {
 
     public static final String PROBE_KEY = "parley.rate-limit";
 
-    /** What a request spends: writes, or replies (chat round trips and reply-generating messages). */
+    /** What a request spends: writes, replies (chat round trips and reply-generating messages), or reads. */
     public enum Kind {
         WRITES,
-        CHAT
+        CHAT,
+        READS
     }
 
     /** The outcome shown in RateLimit-* headers. */
@@ -44,6 +45,9 @@ public class RateLimiter {
 
     @ConfigProperty(name = "parley.rate-limit.chat-per-minute", defaultValue = "60")
     long chatPerMinute;
+
+    @ConfigProperty(name = "parley.rate-limit.reads-per-minute", defaultValue = "3000")
+    long readsPerMinute;
 
     @Inject
     AgroalDataSource dataSource;
@@ -72,7 +76,11 @@ public class RateLimiter {
     }
 
     public long limit(Kind kind) {
-        return kind == Kind.WRITES ? writesPerMinute : chatPerMinute;
+        return switch (kind) {
+            case WRITES -> writesPerMinute;
+            case CHAT -> chatPerMinute;
+            case READS -> readsPerMinute;
+        };
     }
 
     /**
@@ -100,7 +108,11 @@ public class RateLimiter {
         }
         if (!probe.isConsumed()) {
             long retryAfter = Math.max(1, seconds(probe.getNanosToWaitForRefill()));
-            throw new ProblemException(429, "Too many " + (kind == Kind.WRITES ? "writes" : "chat requests")
+            throw new ProblemException(429, "Too many " + switch (kind) {
+                case WRITES -> "writes";
+                case CHAT -> "chat requests";
+                case READS -> "reads";
+            }
                     + "; the limit is " + limit + " per minute. Retry after " + retryAfter + " s.", null,
                     Map.of("Retry-After", String.valueOf(retryAfter),
                             "RateLimit-Limit", String.valueOf(limit),
@@ -122,7 +134,7 @@ public class RateLimiter {
     /** Idle buckets are full again once expired; their rows go. */
     @Scheduled(identity = "rate-limit-expiry", every = "5m", delay = 1, delayUnit = TimeUnit.MINUTES)
     void removeExpired() {
-        if (writesPerMinute > 0 || chatPerMinute > 0) {
+        if (writesPerMinute > 0 || chatPerMinute > 0 || readsPerMinute > 0) {
             buckets().removeExpired(1000);
         }
     }

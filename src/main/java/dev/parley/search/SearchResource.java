@@ -5,6 +5,8 @@ import dev.parley.error.Problem;
 import dev.parley.error.ProblemException;
 import dev.parley.pagination.Page;
 import dev.parley.pagination.PagingParams;
+import dev.parley.ratelimit.RateLimited;
+import dev.parley.ratelimit.RateLimiter;
 import io.quarkus.security.Authenticated;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.BeanParam;
@@ -38,6 +40,7 @@ public class SearchResource {
     UriInfo uriInfo;
 
     @GET
+    @RateLimited(RateLimiter.Kind.READS)
     @Operation(summary = "Search the caller's messages, most relevant first",
             description = "Web-search syntax: words, \"quoted phrases\", OR, -excluded. English stemming.")
     @APIResponse(responseCode = "200", description = "A page of matches",

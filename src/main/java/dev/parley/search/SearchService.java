@@ -38,13 +38,23 @@ public class SearchService {
     private static final TypeReference<List<Map<String, Object>>> LIST = new TypeReference<>() { };
     private static final TypeReference<Map<String, Object>> OBJECT = new TypeReference<>() { };
 
-    /** The page of matches; the keyset condition and paging are filled in per request. */
+    /**
+     * The page of matches; the keyset condition and paging are filled in per request. Only the
+     * newest {@value #MAX_CANDIDATES} matches are ranked (ts_rank reads each one's whole vector), and
+     * ts_headline runs on the page's rows only, with a bounded fragment length.
+     */
     static final String SEARCH_SQL = """
             WITH query AS (SELECT websearch_to_tsquery('english', :q) AS q),
+            candidates AS (
+                SELECT m.id, m.search_vector, m.created_at
+                  FROM message m, query
+                 WHERE m.user_id = :owner AND m.search_vector @@ query.q
+                 ORDER BY m.created_at DESC
+                 LIMIT %d),
             hits AS (
                 SELECT m.id, ts_rank(m.search_vector, query.q) AS rank, m.created_at
-                  FROM message m, query
-                 WHERE m.user_id = :owner AND m.search_vector @@ query.q %s
+                  FROM candidates m, query
+                 WHERE true %s
                  ORDER BY rank %s, m.created_at %s, m.id %s
                  LIMIT :limit OFFSET :offset)
             SELECT m.id, m.conversation_id, m.role, m.content, m.status, m.parent_id, m.thread_id, m.endpoint,
@@ -54,16 +64,22 @@ public class SearchService {
                                replace(replace(replace(m.content, '&', '&amp;'), '<', '&lt;'), '>', '&gt;'),
                                query.q,
                                'StartSel=<mark>, StopSel=</mark>, MaxWords=30, MinWords=10, MaxFragments=2, '
-                               || 'FragmentDelimiter=" … "')
+                               || 'FragmentDelimiter=" … "'),
+                   m.user_id
               FROM hits
               JOIN message m ON m.id = hits.id
               JOIN conversation c ON c.id = m.conversation_id AND c.user_id = :owner,
                    query
              ORDER BY hits.rank %s, hits.created_at %s, hits.id %s""";
 
+    /** Counts the candidates: the same bounded set the ranking sees. */
     static final String COUNT_SQL = """
-            SELECT count(*) FROM message m
-             WHERE m.user_id = :owner AND m.search_vector @@ websearch_to_tsquery('english', :q)""";
+            SELECT count(*) FROM (SELECT 1 FROM message m
+             WHERE m.user_id = :owner AND m.search_vector @@ websearch_to_tsquery('english', :q)
+             LIMIT %d) candidates""";
+
+    /** How many of the newest matches a search ranks and counts. */
+    static final int MAX_CANDIDATES = 1000;
 
     @Inject
     OwnerScope scope;
@@ -84,7 +100,7 @@ public class SearchService {
         String keyset = cursor == null ? ""
                 : "AND (ts_rank(m.search_vector, query.q), m.created_at, m.id) " + (backward ? ">" : "<")
                         + " (CAST(:rank AS real), :key, :id)";
-        String sql = SEARCH_SQL.formatted(keyset, direction, direction, direction, direction, direction, direction);
+        String sql = SEARCH_SQL.formatted(MAX_CANDIDATES, keyset, direction, direction, direction, direction, direction, direction);
         Map<String, Object> params = new HashMap<>();
         params.put("q", q);
         // One hit more than the page: it tells whether there is a next page (and see Pager.total).
@@ -132,7 +148,7 @@ public class SearchService {
     }
 
     private long count(String q) {
-        return ((Number) scope.nativeQuery(COUNT_SQL, Map.of("q", q)).getSingleResult()).longValue();
+        return ((Number) scope.nativeQuery(COUNT_SQL.formatted(MAX_CANDIDATES), Map.of("q", q)).getSingleResult()).longValue();
     }
 
     private String encode(SearchHit hit, boolean backward) {
@@ -140,7 +156,7 @@ public class SearchService {
     }
 
     private SearchHit hit(Object[] row) {
-        MessageView message = new MessageView((UUID) row[0], (UUID) row[1], Role.fromWire((String) row[2]),
+        MessageView message = new MessageView((UUID) row[0], (UUID) row[1], (String) row[16], Role.fromWire((String) row[2]),
                 (String) row[3], MessageStatus.valueOf(((String) row[4]).toUpperCase()), (UUID) row[5],
                 (String) row[6], (String) row[7], (String) row[8], read((String) row[9], LIST),
                 read((String) row[10], OBJECT), Ids.instant(row[11]), Ids.instant(row[12]));

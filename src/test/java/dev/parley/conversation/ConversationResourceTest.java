@@ -14,6 +14,8 @@ import static org.hamcrest.Matchers.matchesPattern;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import java.util.List;
@@ -52,7 +54,7 @@ public class ConversationResourceTest {
                 .body("message_count", is(0))
                 .body("last_message_at", nullValue())
                 .body("created_at", matchesPattern("\\d{4}-\\d\\d-\\d\\dT.*Z"))
-                .body("user_id", nullValue())
+                .body("user_id", equalTo(alice))
                 .extract().header("Location");
         String id = location.substring(location.lastIndexOf('/') + 1);
         as(alice).get(location).then().statusCode(200).body("id", equalTo(id)).body("title", equalTo(DEFAULT_TITLE));
@@ -72,8 +74,12 @@ public class ConversationResourceTest {
     void should_ignore_an_owner_or_id_sent_in_the_body() {
         String alice = newUser("alice");
         String bob = newUser("bob");
-        String id = as(alice).body(Map.of("title", "mine", "user_id", bob, "id", "0190c2a2-0000-7000-8000-000000000000"))
-                .post("/api/conversations").then().statusCode(201).extract().path("id");
+        String sent = "0190c2a2-0000-7000-8000-000000000000";
+        String id = as(alice).body(Map.of("title", "mine", "user_id", bob, "id", sent))
+                .post("/api/conversations").then().statusCode(201).body("user_id", equalTo(alice))
+                .extract().path("id");
+        assertNotEquals(sent, id, "the id is the server's, not the body's");
+        as(alice).get("/api/conversations/{id}", sent).then().statusCode(404);
         as(bob).get("/api/conversations/{id}", id).then().statusCode(404);
         as(alice).get("/api/conversations/{id}", id).then().statusCode(200);
         as(bob).get("/api/conversations").then().body("results", empty());

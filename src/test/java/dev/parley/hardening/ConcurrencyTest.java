@@ -9,7 +9,12 @@ import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import io.restassured.RestAssured;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -25,6 +30,9 @@ import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 public class ConcurrencyTest {
+
+    @Inject
+    AgroalDataSource dataSource;
 
     @BeforeAll
     static void logFailures() {
@@ -133,5 +141,121 @@ public class ConcurrencyTest {
         }
         as(alice).get("/api/conversations/{id}", cid).then().body("message_count", is(writers * each));
         as(alice).get("/api/conversations/{id}/messages", cid).then().body("count", is(writers * each));
+    }
+
+    @Test
+    void derived_fields_equal_count_and_max_after_parallel_inserts_and_deletes() throws Exception {
+        String alice = newUser("alice");
+        // auto_reply on: user messages also add pending replies, created a microsecond later.
+        String cid = createConversation(alice, Map.of("title", "churn", "auto_reply", true));
+        int writers = 6;
+        ExecutorService pool = Executors.newFixedThreadPool(writers);
+        CountDownLatch start = new CountDownLatch(1);
+        try {
+            List<Callable<Void>> tasks = new ArrayList<>();
+            for (int w = 0; w < writers; w++) {
+                int writer = w;
+                tasks.add(() -> {
+                    start.await();
+                    for (int i = 0; i < 4; i++) {
+                        String keep = addMessage(alice, cid, i % 2 == 0 ? "user" : "assistant", "w" + writer + " " + i);
+                        String drop = addMessage(alice, cid, "assistant", "w" + writer + " doomed " + i);
+                        as(alice).delete("/api/conversations/{c}/messages/{m}", cid, drop).then().statusCode(204);
+                        if (i == 3) {
+                            as(alice).delete("/api/conversations/{c}/messages/{m}", cid, keep).then().statusCode(204);
+                        }
+                    }
+                    return null;
+                });
+            }
+            List<Future<Void>> done = new ArrayList<>();
+            for (Callable<Void> task : tasks) {
+                done.add(pool.submit(task));
+            }
+            start.countDown();
+            for (Future<Void> task : done) {
+                task.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        try (Connection db = dataSource.getConnection();
+                PreparedStatement check = db.prepareStatement("""
+                        SELECT c.message_count, (SELECT count(*) FROM message m WHERE m.conversation_id = c.id),
+                               c.last_message_at, (SELECT max(created_at) FROM message m WHERE m.conversation_id = c.id)
+                          FROM conversation c WHERE c.id = ?""")) {
+            check.setObject(1, java.util.UUID.fromString(cid));
+            try (ResultSet row = check.executeQuery()) {
+                row.next();
+                // 6 writers x 4 kept (one of them deleted again), user messages with replies.
+                assertEquals(row.getLong(2), row.getLong(1), "message_count against count(*)");
+                assertEquals(6 * 3 + 6 * 2, row.getLong(2), "rows left");
+                assertEquals(row.getObject(4, java.time.OffsetDateTime.class),
+                        row.getObject(3, java.time.OffsetDateTime.class), "last_message_at against max(created_at)");
+            }
+        }
+        as(alice).get("/api/conversations/{id}", cid).then().body("message_count", is(6 * 3 + 6 * 2));
+    }
+
+    @Test
+    void a_new_message_changes_the_etag_and_a_stale_if_match_is_412() {
+        String alice = newUser("alice");
+        String cid = createConversation(alice, Map.of("title", "etag", "auto_reply", false));
+        String before = as(alice).get("/api/conversations/{id}", cid).then().extract().header("ETag");
+        String mid = addMessage(alice, cid, "user", "news");
+        String afterAdd = as(alice).get("/api/conversations/{id}", cid).then().body("message_count", is(1))
+                .header("ETag", not(equalTo(before))).extract().header("ETag");
+        as(alice).header("If-Match", before).delete("/api/conversations/{id}", cid).then().statusCode(412)
+                .contentType("application/problem+json").body("status", is(412));
+        as(alice).header("If-Match", before).body(Map.of("title", "x")).put("/api/conversations/{id}", cid)
+                .then().statusCode(412);
+        as(alice).delete("/api/conversations/{c}/messages/{m}", cid, mid).then().statusCode(204);
+        as(alice).header("If-Match", afterAdd).body(Map.of("title", "x")).patch("/api/conversations/{id}", cid)
+                .then().statusCode(412);
+        as(alice).get("/api/conversations/{id}", cid).then().body("message_count", is(0))
+                .body("title", equalTo("etag")).header("ETag", not(equalTo(afterAdd)));
+    }
+
+    @Test
+    void two_writers_racing_without_if_match_never_lose_an_update_the_loser_gets_409() throws Exception {
+        String alice = newUser("alice");
+        String cid = createConversation(alice, Map.of("title", "race", "auto_reply", false));
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try (Connection lock = dataSource.getConnection()) {
+            // Both writers read the same version, then queue on the row this test holds.
+            lock.setAutoCommit(false);
+            try (PreparedStatement select = lock.prepareStatement("SELECT 1 FROM conversation WHERE id = ? FOR UPDATE")) {
+                select.setObject(1, java.util.UUID.fromString(cid));
+                select.executeQuery().close();
+            }
+            List<Future<Integer>> writers = new ArrayList<>();
+            for (String title : List.of("from A", "from B")) {
+                writers.add(pool.submit(() -> as(alice).body(Map.of("title", title)).patch("/api/conversations/{id}", cid)
+                        .then().extract().statusCode()));
+            }
+            dev.parley.support.Await.until(this::writersWaitingForTheLock, n -> n == 2, java.time.Duration.ofSeconds(30));
+            lock.rollback();
+            List<Integer> statuses = new ArrayList<>();
+            for (Future<Integer> writer : writers) {
+                statuses.add(writer.get());
+            }
+            Collections.sort(statuses);
+            assertEquals(List.of(200, 409), statuses);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private long writersWaitingForTheLock() {
+        try (Connection db = dataSource.getConnection();
+                PreparedStatement waiting = db.prepareStatement("""
+                        SELECT count(*) FROM pg_stat_activity
+                         WHERE wait_event_type = 'Lock' AND query ILIKE 'update conversation%'""");
+                ResultSet rows = waiting.executeQuery()) {
+            rows.next();
+            return rows.getLong(1);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -6,9 +6,19 @@ import static dev.parley.support.Api.newUser;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.parley.support.Await;
+import io.agroal.api.AgroalDataSource;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.response.ExtractableResponse;
@@ -28,6 +38,9 @@ import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 public class IdempotencyTest {
+
+    @Inject
+    AgroalDataSource dataSource;
 
     @BeforeAll
     static void logFailures() {
@@ -134,11 +147,80 @@ public class IdempotencyTest {
         String alice = newUser("alice");
         String key = UUID.randomUUID().toString();
         as(alice).header("Idempotency-Key", key).body(Map.of("title", "x".repeat(300))).post("/api/conversations")
-                .then().statusCode(400);
-        as(alice).header("Idempotency-Key", key).body(Map.of("title", "x".repeat(300))).post("/api/conversations")
-                .then().statusCode(400);
+                .then().statusCode(400).header("Idempotent-Replayed", nullValue());
+        // The key is free again: the corrected request runs (nothing replayed) and is kept from then on.
+        String id = as(alice).header("Idempotency-Key", key).body(Map.of("title", "fixed")).post("/api/conversations")
+                .then().statusCode(201).header("Idempotent-Replayed", nullValue()).body("title", equalTo("fixed"))
+                .extract().path("id");
+        as(alice).header("Idempotency-Key", key).body(Map.of("title", "fixed")).post("/api/conversations")
+                .then().statusCode(201).header("Idempotent-Replayed", "true").body("id", equalTo(id));
+        as(alice).delete("/api/conversations/{id}", id).then().statusCode(204);
         as(alice).header("Idempotency-Key", "k".repeat(256)).body(Map.of("title", "t")).post("/api/conversations")
                 .then().statusCode(400).body("errors['Idempotency-Key']", hasSize(1));
         as(alice).get("/api/conversations").then().body("count", is(0));
+    }
+
+    @Test
+    void a_retry_while_the_first_request_runs_is_409_with_retry_after() throws Exception {
+        String alice = newUser("alice");
+        String cid = createConversation(alice, Map.of("title", "in flight", "auto_reply", false));
+        String key = UUID.randomUUID().toString();
+        Map<String, String> body = Map.of("role", "user", "content", "slow");
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try (Connection lock = dataSource.getConnection()) {
+            // Holding the conversation's row keeps the first request waiting inside its work.
+            lock.setAutoCommit(false);
+            try (PreparedStatement select = lock.prepareStatement("SELECT 1 FROM conversation WHERE id = ? FOR UPDATE")) {
+                select.setObject(1, UUID.fromString(cid));
+                select.executeQuery().close();
+            }
+            Future<ExtractableResponse<Response>> first = pool.submit(() -> as(alice).header("Idempotency-Key", key)
+                    .body(body).post("/api/conversations/{id}/messages", cid).then().extract());
+            Await.until(() -> keyRows(key), n -> n == 1, Duration.ofSeconds(30));
+            as(alice).header("Idempotency-Key", key).body(body).post("/api/conversations/{id}/messages", cid)
+                    .then().statusCode(409).contentType("application/problem+json").header("Retry-After", "1")
+                    .body("detail", equalTo("The first request with this Idempotency-Key is still running; retry"));
+            lock.rollback();
+            ExtractableResponse<Response> answer = first.get(30, TimeUnit.SECONDS);
+            assertEquals(201, answer.statusCode());
+            as(alice).header("Idempotency-Key", key).body(body).post("/api/conversations/{id}/messages", cid)
+                    .then().statusCode(201).header("Idempotent-Replayed", "true")
+                    .header("Location", answer.header("Location")).body("id", equalTo(answer.path("id")));
+        } finally {
+            pool.shutdownNow();
+        }
+        as(alice).get("/api/conversations/{id}", cid).then().body("message_count", is(1));
+    }
+
+    @Test
+    void kept_answers_go_with_their_conversation() {
+        String alice = newUser("alice");
+        String key = UUID.randomUUID().toString();
+        String id = as(alice).header("Idempotency-Key", key).body(Map.of("title", "secret plans"))
+                .post("/api/conversations").then().statusCode(201).extract().path("id");
+        String messageKey = UUID.randomUUID().toString();
+        as(alice).header("Idempotency-Key", messageKey).body(Map.of("role", "user", "content", "secret"))
+                .post("/api/conversations/{id}/messages", id).then().statusCode(201);
+        assertEquals(1, keyRows(key));
+        assertEquals(1, keyRows(messageKey));
+        as(alice).delete("/api/conversations/{id}", id).then().statusCode(204);
+        assertEquals(0, keyRows(key), "the kept answer held the conversation's title");
+        assertEquals(0, keyRows(messageKey), "the kept answer held the message's text");
+        // The key is free: the same request creates a new conversation.
+        as(alice).header("Idempotency-Key", key).body(Map.of("title", "secret plans")).post("/api/conversations")
+                .then().statusCode(201).header("Idempotent-Replayed", nullValue()).body("id", not(equalTo(id)));
+    }
+
+    private int keyRows(String key) {
+        try (Connection db = dataSource.getConnection();
+                PreparedStatement count = db.prepareStatement("SELECT count(*) FROM idempotency_key WHERE idem_key = ?")) {
+            count.setString(1, key);
+            try (ResultSet rows = count.executeQuery()) {
+                rows.next();
+                return rows.getInt(1);
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

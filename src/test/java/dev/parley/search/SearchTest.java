@@ -6,6 +6,7 @@ import static dev.parley.support.Api.createConversation;
 import static dev.parley.support.Api.newUser;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.is;
@@ -100,6 +101,34 @@ public class SearchTest {
         }
         as(alice).queryParam("q", "cats OR birds").get("/api/search").then().body("results", hasSize(1));
         as(alice).queryParam("q", "cats -dogs").get("/api/search").then().body("results", empty());
+    }
+
+    @Test
+    void phrases_prefixes_and_operators_find_what_they_say() {
+        String alice = newUser("alice");
+        String cid = quiet(alice, "ops");
+        String both = addMessage(alice, cid, "user", "cats and dogs");
+        String reversed = addMessage(alice, cid, "user", "dogs chase cats");
+        String birds = addMessage(alice, cid, "user", "birds sing");
+        // A quoted phrase needs the words adjacent and in order.
+        as(alice).queryParam("q", "\"cats and dogs\"").get("/api/search").then().statusCode(200)
+                .body("results.message.id", equalTo(List.of(both)))
+                .body("results[0].snippet", equalTo("<mark>cats</mark> and <mark>dogs</mark>"))
+                .body("results[0].message.user_id", equalTo(alice));
+        // -word excludes, OR widens; stemming makes "chasing" find "chase".
+        as(alice).queryParam("q", "dogs -chase").get("/api/search").then()
+                .body("results.message.id", equalTo(List.of(both)));
+        as(alice).queryParam("q", "birds OR chasing").get("/api/search").then()
+                .body("results.message.id", containsInAnyOrder(reversed, birds)).body("count", is(2));
+        // Operators of to_tsquery are plain text here: "cats:*" is the word cats, not a prefix query.
+        as(alice).queryParam("q", "cat:*").get("/api/search").then()
+                .body("results.message.id", containsInAnyOrder(both, reversed));
+        as(alice).queryParam("q", "ca:*").get("/api/search").then().body("results", empty());
+        // Markup in the text comes back escaped; only <mark> is markup.
+        String html = addMessage(alice, cid, "user", "<b>bold</b> birds & more");
+        as(alice).queryParam("q", "bold").get("/api/search").then()
+                .body("results.message.id", equalTo(List.of(html)))
+                .body("results[0].snippet", equalTo("<mark>bold</mark>&lt;/b&gt; birds &amp; more"));
     }
 
     @Test

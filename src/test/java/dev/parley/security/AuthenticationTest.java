@@ -80,6 +80,30 @@ public class AuthenticationTest {
                 .then().statusCode(200).body("id", equalTo(id));
     }
 
+    @Test
+    void es256_and_rs256_tokens_are_both_accepted() {
+        String alice = Api.newUser("alice");
+        String id = Api.createConversation(alice, "two keys");
+        given().header("Authorization", "Bearer " + Tokens.es256(alice)).get("/api/conversations/{id}", id)
+                .then().statusCode(200).body("id", equalTo(id)).body("user_id", equalTo(alice));
+        given().header("Authorization", "Bearer " + Tokens.forUser(alice)).get("/api/conversations/{id}", id)
+                .then().statusCode(200).body("user_id", equalTo(alice));
+        // The EC token's payload, moved to another user, no longer verifies.
+        assertRejected("Bearer " + Tokens.tampered(Tokens.es256(alice), alice, "bob"));
+    }
+
+    @Test
+    void no_audience_is_required_unless_one_is_configured() {
+        String alice = Api.newUser("alice");
+        given().header("Authorization", "Bearer " + Tokens.withAudience(alice, "anything"))
+                .get("/api/conversations").then().statusCode(200);
+    }
+
+    @Test
+    void the_dev_token_endpoint_does_not_exist_outside_dev_mode() {
+        given().get("/dev/token?sub=mallory").then().statusCode(404).contentType("application/problem+json");
+    }
+
     private static void assertRejected(String authorization) {
         given().header("Authorization", authorization).get("/api/conversations").then()
                 .statusCode(401)

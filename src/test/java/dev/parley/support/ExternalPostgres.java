@@ -30,7 +30,7 @@ public class ExternalPostgres implements QuarkusTestResourceLifecycleManager {
                 "quarkus.datasource.username", "postgres",
                 "quarkus.datasource.password", "postgres",
                 "mp.jwt.verify.publickey.location",
-                Path.of("src/test/resources/publicKey.pem").toAbsolutePath().toString(),
+                Path.of("src/test/resources/publicKeys.jwks").toAbsolutePath().toString(),
                 "parley.pagination.cursor-key", "integration-test-cursor-key");
     }
 
