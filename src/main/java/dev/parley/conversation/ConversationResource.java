@@ -201,7 +201,8 @@ public class ConversationResource {
 
     /** For the OpenAPI document: a page of conversations. */
     @Schema(name = "ConversationPage")
-    public record ConversationPage(Long count, String next, String previous, String nextCursor,
+    public record ConversationPage(@Schema(nullable = true) Long count, @Schema(nullable = true) String next,
+            @Schema(nullable = true) String previous, @Schema(nullable = true) String nextCursor,
             List<ConversationView> results) {
     }
 }

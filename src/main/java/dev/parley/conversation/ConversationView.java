@@ -4,19 +4,21 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /** A conversation as the API shows it. */
 @RegisterForReflection
 public record ConversationView(
         UUID id,
         String title,
-        String description,
+        @Schema(nullable = true) String description,
         boolean archived,
         boolean pinned,
         boolean autoReply,
         Map<String, String> metadata,
         int messageCount,
-        Instant lastMessageAt,
+        @Schema(nullable = true, implementation = String.class, format = "date-time",
+                description = "null until the first message") Instant lastMessageAt,
         Instant createdAt,
         Instant updatedAt) {
 

@@ -178,7 +178,8 @@ public class MessageResource {
 
     /** For the OpenAPI document: a page of messages. */
     @Schema(name = "MessagePage")
-    public record MessagePage(Long count, String next, String previous, String nextCursor,
+    public record MessagePage(@Schema(nullable = true) Long count, @Schema(nullable = true) String next,
+            @Schema(nullable = true) String previous, @Schema(nullable = true) String nextCursor,
             List<MessageView> results) {
     }
 }

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /** A message as the API shows it. */
 @RegisterForReflection
@@ -14,10 +15,10 @@ public record MessageView(
         Role role,
         String content,
         MessageStatus status,
-        UUID parentId,
-        String threadId,
-        String endpoint,
-        String model,
+        @Schema(nullable = true, implementation = String.class, format = "uuid") UUID parentId,
+        @Schema(nullable = true) String threadId,
+        @Schema(nullable = true) String endpoint,
+        @Schema(nullable = true) String model,
         List<Map<String, Object>> toolCalls,
         Map<String, Object> metadata,
         Instant createdAt,

@@ -54,6 +54,8 @@ public class SearchResource {
 
     /** For the OpenAPI document: a page of search results. */
     @Schema(name = "SearchPage")
-    public record SearchPage(Long count, String next, String previous, String nextCursor, List<SearchHit> results) {
+    public record SearchPage(@Schema(nullable = true) Long count, @Schema(nullable = true) String next,
+            @Schema(nullable = true) String previous, @Schema(nullable = true) String nextCursor,
+            List<SearchHit> results) {
     }
 }
