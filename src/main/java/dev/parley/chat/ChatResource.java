@@ -27,6 +27,7 @@ import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
@@ -39,20 +40,23 @@ import org.jboss.logging.Logger;
 @Tag(name = "Chat", description = "One round trip: store the user message, answer it, store the answer")
 @Authenticated
 @SecurityRequirement(name = "bearer")
-@APIResponse(responseCode = "400", description = "Blank or invalid message",
-        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-@APIResponse(responseCode = "401", description = "Missing or invalid bearer token",
-        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-@APIResponse(responseCode = "404", description = "No such conversation for this user",
-        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-@APIResponse(responseCode = "502", description = "The model provider failed; the user message and the failed reply are kept",
-        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+@APIResponse(responseCode = "400", description = "Blank or invalid message")
+@APIResponse(responseCode = "404", description = "No such conversation for this user")
+@APIResponse(responseCode = "502", description = "The model provider failed; the user message and the failed reply are kept")
 @APIResponse(responseCode = "503", description = "The reply was handed to another instance and is not finished yet; "
-        + "it will be stored under the id the detail names",
-        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+        + "it will be stored under the id the detail names")
 public class ChatResource {
 
     private static final Logger LOG = Logger.getLogger(ChatResource.class);
+
+    // The JSON and the streamed variant share a path and method, so OpenAPI has one operation for
+    // both; each Java method carries the same documentation so that either may be read first.
+    private static final String CHAT = "Without conversation_id a conversation is created, titled after the message. "
+            + "With Accept: text/event-stream the answer is streamed as Server-Sent Events: `delta` {content} "
+            + "while it is produced, then `done` with the same object as the JSON answer, or `error` with a "
+            + "problem object.";
+    private static final String ANSWER = "The stored message and the stored answer (JSON), or their event stream";
+    private static final String CHAT_AS_USER = "Chat for the user named in the path, which must be the token's subject";
 
     @Inject
     ChatService chat;
@@ -76,10 +80,10 @@ public class ChatResource {
     @Path("/chat")
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Send a message and get the assistant's answer",
-            description = "Without conversation_id a conversation is created, titled after the message.")
-    @APIResponse(responseCode = "200", description = "The stored message and the stored answer",
-            content = @Content(schema = @Schema(implementation = ChatAnswer.class)))
+    @Operation(operationId = "chat", summary = "Send a message and get the assistant's answer", description = CHAT)
+    @APIResponse(responseCode = "200", description = ANSWER, content = {
+            @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ChatAnswer.class)),
+            @Content(mediaType = MediaType.SERVER_SENT_EVENTS, schema = @Schema(type = SchemaType.STRING))})
     @RateLimited(RateLimiter.Kind.CHAT)
     public Response chat(
             @Parameter(description = "Retries with the same key and body return the first answer")
@@ -92,10 +96,10 @@ public class ChatResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @Blocking
-    @Operation(summary = "Send a message and stream the answer as Server-Sent Events",
-            description = "Events: `delta` {content} while the answer is produced, then `done` with the same "
-                    + "object as the JSON answer, or `error` with a problem object.")
-    @APIResponse(responseCode = "200", description = "An event stream")
+    @Operation(operationId = "chat", summary = "Send a message and get the assistant's answer", description = CHAT)
+    @APIResponse(responseCode = "200", description = ANSWER, content = {
+            @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ChatAnswer.class)),
+            @Content(mediaType = MediaType.SERVER_SENT_EVENTS, schema = @Schema(type = SchemaType.STRING))})
     @RateLimited(RateLimiter.Kind.CHAT)
     public void stream(ChatInput input, @Context SseEventSink sink, @Context Sse sse) {
         streamAnswer(input, sink, sse);
@@ -138,11 +142,11 @@ public class ChatResource {
     @Path("/users/{userId}/chat")
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Chat for the user named in the path, which must be the token's subject")
-    @APIResponse(responseCode = "200", description = "The stored message and the stored answer",
-            content = @Content(schema = @Schema(implementation = ChatAnswer.class)))
-    @APIResponse(responseCode = "403", description = "The path names another user than the token",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @Operation(operationId = "chatAsUser", summary = CHAT_AS_USER, description = CHAT)
+    @APIResponse(responseCode = "200", description = ANSWER, content = {
+            @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ChatAnswer.class)),
+            @Content(mediaType = MediaType.SERVER_SENT_EVENTS, schema = @Schema(type = SchemaType.STRING))})
+    @APIResponse(responseCode = "403", description = "The path names another user than the token")
     @RateLimited(RateLimiter.Kind.CHAT)
     public Response chatAs(@PathParam("userId") String userId,
             @Parameter(description = "Retries with the same key and body return the first answer")
@@ -156,8 +160,10 @@ public class ChatResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @Blocking
-    @Operation(summary = "Streaming chat for the user named in the path")
-    @APIResponse(responseCode = "200", description = "An event stream")
+    @Operation(operationId = "chatAsUser", summary = CHAT_AS_USER, description = CHAT)
+    @APIResponse(responseCode = "200", description = ANSWER, content = {
+            @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ChatAnswer.class)),
+            @Content(mediaType = MediaType.SERVER_SENT_EVENTS, schema = @Schema(type = SchemaType.STRING))})
     @RateLimited(RateLimiter.Kind.CHAT)
     public void streamAs(@PathParam("userId") String userId, ChatInput input, @Context SseEventSink sink,
             @Context Sse sse) {

@@ -3,7 +3,6 @@ package dev.parley.conversation;
 import dev.parley.common.IfMatch;
 import dev.parley.common.Ids;
 import dev.parley.common.QueryFlags;
-import dev.parley.error.Problem;
 import dev.parley.idempotency.Idempotency;
 import dev.parley.error.ProblemException;
 import dev.parley.pagination.Page;
@@ -47,8 +46,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Authenticated
 @SecurityRequirement(name = "bearer")
 @Produces(MediaType.APPLICATION_JSON)
-@APIResponse(responseCode = "401", description = "Missing or invalid bearer token",
-        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
 public class ConversationResource {
 
     @Inject
@@ -62,15 +59,12 @@ public class ConversationResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Create a conversation")
+    @Operation(operationId = "createConversation", summary = "Create a conversation")
     @APIResponse(responseCode = "201", description = "Created; Location names the new conversation",
             content = @Content(schema = @Schema(implementation = ConversationView.class)))
-    @APIResponse(responseCode = "400", description = "Invalid body",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "409", description = "The first request with this Idempotency-Key is still running",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "422", description = "The Idempotency-Key was used with another body",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "400", description = "Invalid body")
+    @APIResponse(responseCode = "409", description = "The first request with this Idempotency-Key is still running")
+    @APIResponse(responseCode = "422", description = "The Idempotency-Key was used with another body")
     @RateLimited(RateLimiter.Kind.WRITES)
     public Response create(
             @Parameter(description = "Retries with the same key and body return the first answer")
@@ -86,11 +80,10 @@ public class ConversationResource {
 
     @GET
     @RateLimited(RateLimiter.Kind.READS)
-    @Operation(summary = "List conversations, most recent activity first")
+    @Operation(operationId = "listConversations", summary = "List conversations, most recent activity first")
     @APIResponse(responseCode = "200", description = "A page of conversations",
             content = @Content(schema = @Schema(implementation = ConversationPage.class)))
-    @APIResponse(responseCode = "400", description = "Invalid query parameter",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "400", description = "Invalid query parameter")
     public Page<ConversationView> list(
             @Parameter(description = "Case-insensitive text in title or description") @QueryParam("q") String q,
             @Parameter(description = "Archived conversations instead of active ones (default false)",
@@ -107,13 +100,11 @@ public class ConversationResource {
     @GET
     @RateLimited(RateLimiter.Kind.READS)
     @Path("/{id}")
-    @Operation(summary = "Get one conversation")
+    @Operation(operationId = "getConversation", summary = "Get one conversation")
     @APIResponse(responseCode = "200", description = "The conversation",
             content = @Content(schema = @Schema(implementation = ConversationView.class)))
-    @APIResponse(responseCode = "400", description = "Malformed id",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "404", description = "No such conversation for this user",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "400", description = "Malformed id")
+    @APIResponse(responseCode = "404", description = "No such conversation for this user")
     public Response get(@PathParam("id") String id) {
         return withETag(service.get(Ids.parse("id", id)));
     }
@@ -121,17 +112,13 @@ public class ConversationResource {
     @PATCH
     @Path("/{id}")
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Change some fields of a conversation")
+    @Operation(operationId = "updateConversation", summary = "Change some fields of a conversation")
     @APIResponse(responseCode = "200", description = "The changed conversation",
             content = @Content(schema = @Schema(implementation = ConversationView.class)))
-    @APIResponse(responseCode = "400", description = "Invalid body or id",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "404", description = "No such conversation for this user",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "409", description = "Changed concurrently by another request",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "412", description = "If-Match no longer matches the ETag",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "400", description = "Invalid body or id")
+    @APIResponse(responseCode = "404", description = "No such conversation for this user")
+    @APIResponse(responseCode = "409", description = "Changed concurrently by another request")
+    @APIResponse(responseCode = "412", description = "If-Match no longer matches the ETag")
     @RateLimited(RateLimiter.Kind.WRITES)
     public Response patch(@PathParam("id") String id, @HeaderParam("If-Match") String ifMatch,
             @NotNull @Valid ConversationPatch patch) {
@@ -141,17 +128,14 @@ public class ConversationResource {
     @PUT
     @Path("/{id}")
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Replace a conversation's fields; omitted fields return to their defaults")
+    @Operation(operationId = "replaceConversation",
+            summary = "Replace a conversation's fields; omitted fields return to their defaults")
     @APIResponse(responseCode = "200", description = "The replaced conversation",
             content = @Content(schema = @Schema(implementation = ConversationView.class)))
-    @APIResponse(responseCode = "400", description = "Invalid body or id",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "404", description = "No such conversation for this user",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "409", description = "Changed concurrently by another request",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "412", description = "If-Match no longer matches the ETag",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "400", description = "Invalid body or id")
+    @APIResponse(responseCode = "404", description = "No such conversation for this user")
+    @APIResponse(responseCode = "409", description = "Changed concurrently by another request")
+    @APIResponse(responseCode = "412", description = "If-Match no longer matches the ETag")
     @RateLimited(RateLimiter.Kind.WRITES)
     public Response replace(@PathParam("id") String id, @HeaderParam("If-Match") String ifMatch,
             @NotNull @Valid ConversationInput input) {
@@ -160,12 +144,10 @@ public class ConversationResource {
 
     @DELETE
     @Path("/{id}")
-    @Operation(summary = "Delete a conversation and its messages")
+    @Operation(operationId = "deleteConversation", summary = "Delete a conversation and its messages")
     @APIResponse(responseCode = "204", description = "Deleted")
-    @APIResponse(responseCode = "412", description = "If-Match no longer matches the ETag",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "404", description = "No such conversation for this user",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "412", description = "If-Match no longer matches the ETag")
+    @APIResponse(responseCode = "404", description = "No such conversation for this user")
     @RateLimited(RateLimiter.Kind.WRITES)
     public Response delete(@PathParam("id") String id, @HeaderParam("If-Match") String ifMatch) {
         service.delete(Ids.parse("id", id), IfMatch.parse(ifMatch));
@@ -174,7 +156,8 @@ public class ConversationResource {
 
     @DELETE
     @Path("/all")
-    @Operation(summary = "Delete all of the caller's conversations, archived ones included")
+    @Operation(operationId = "deleteAllConversations",
+            summary = "Delete all of the caller's conversations, archived ones included")
     @APIResponse(responseCode = "200", description = "How many were deleted",
             content = @Content(schema = @Schema(implementation = BulkDeleteResult.class)))
     @RateLimited(RateLimiter.Kind.WRITES)
@@ -183,13 +166,13 @@ public class ConversationResource {
     }
 
     @DELETE
-    @Operation(summary = "Delete the caller's conversations holding a message with this thread_id or endpoint",
+    @Operation(operationId = "deleteConversationsBySelector",
+            summary = "Delete the caller's conversations holding a message with this thread_id or endpoint",
             description = "Exactly one selector is required; archived conversations are included. "
                     + "DELETE /api/conversations/all deletes every conversation of the caller.")
     @APIResponse(responseCode = "200", description = "How many were deleted",
             content = @Content(schema = @Schema(implementation = BulkDeleteResult.class)))
-    @APIResponse(responseCode = "400", description = "No selector, or more than one",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "400", description = "No selector, or more than one")
     @RateLimited(RateLimiter.Kind.WRITES)
     public BulkDeleteResult deleteMatching(@QueryParam("thread_id") String rawThreadId,
             @QueryParam("endpoint") String rawEndpoint) {
@@ -222,7 +205,8 @@ public class ConversationResource {
 
     /** For the OpenAPI document: a page of conversations. */
     @Schema(name = "ConversationPage")
-    public record ConversationPage(Long count, String next, String previous, String nextCursor,
+    public record ConversationPage(@Schema(nullable = true) Long count, @Schema(nullable = true) String next,
+            @Schema(nullable = true) String previous, @Schema(nullable = true) String nextCursor,
             List<ConversationView> results) {
     }
 }

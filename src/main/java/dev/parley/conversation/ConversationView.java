@@ -12,13 +12,14 @@ public record ConversationView(
         UUID id,
         @Schema(description = "The owner: the sub of the token that created it", examples = "alice") String userId,
         String title,
-        String description,
+        @Schema(nullable = true) String description,
         boolean archived,
         boolean pinned,
         boolean autoReply,
         Map<String, String> metadata,
         int messageCount,
-        Instant lastMessageAt,
+        @Schema(nullable = true, implementation = String.class, format = "date-time",
+                description = "null until the first message") Instant lastMessageAt,
         Instant createdAt,
         Instant updatedAt) {
 

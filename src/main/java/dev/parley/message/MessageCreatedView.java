@@ -13,5 +13,6 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 @Schema(name = "MessageCreated", allOf = MessageView.class)
 public record MessageCreatedView(
         @JsonUnwrapped @Schema(hidden = true) MessageView message,
-        @Schema(description = "The pending assistant reply, or null", nullable = true) UUID assistantMessageId) {
+        @Schema(description = "The pending assistant reply, or null", nullable = true,
+                implementation = String.class, format = "uuid") UUID assistantMessageId) {
 }

@@ -3,7 +3,6 @@ package dev.parley.message;
 import dev.parley.common.IfMatch;
 import dev.parley.common.Ids;
 import dev.parley.common.QueryFlags;
-import dev.parley.error.Problem;
 import dev.parley.idempotency.Idempotency;
 import dev.parley.error.ProblemException;
 import dev.parley.pagination.Page;
@@ -46,14 +45,8 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Authenticated
 @SecurityRequirement(name = "bearer")
 @Produces(MediaType.APPLICATION_JSON)
-@APIResponse(responseCode = "401", description = "Missing or invalid bearer token",
-        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-@APIResponse(responseCode = "404", description = "No such conversation or message for this user",
-        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-@APIResponse(responseCode = "412", description = "If-Match no longer matches the ETag (PATCH, PUT, DELETE)",
-        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-@APIResponse(responseCode = "400", description = "Invalid id, body or query parameter",
-        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+@APIResponse(responseCode = "404", description = "No such conversation or message for this user")
+@APIResponse(responseCode = "400", description = "Invalid id, body or query parameter")
 public class MessageResource {
 
     @Inject
@@ -67,15 +60,13 @@ public class MessageResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Add a message",
+    @Operation(operationId = "createMessage", summary = "Add a message",
             description = "A user message in a conversation with auto_reply on returns at once with "
                     + "assistant_message_id naming a pending reply, which becomes complete or failed.")
     @APIResponse(responseCode = "201", description = "Stored; Location names the message",
             content = @Content(schema = @Schema(implementation = MessageCreatedView.class)))
-    @APIResponse(responseCode = "409", description = "The first request with this Idempotency-Key is still running",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "422", description = "The Idempotency-Key was used with another body",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "409", description = "The first request with this Idempotency-Key is still running")
+    @APIResponse(responseCode = "422", description = "The Idempotency-Key was used with another body")
     @RateLimited(RateLimiter.Kind.WRITES)
     public Response create(@PathParam("conversationId") String conversationId,
             @Parameter(description = "Retries with the same key and body return the first answer")
@@ -94,7 +85,7 @@ public class MessageResource {
 
     @GET
     @RateLimited(RateLimiter.Kind.READS)
-    @Operation(summary = "List messages, oldest first (order=desc for newest first)")
+    @Operation(operationId = "listMessages", summary = "List messages, oldest first (order=desc for newest first)")
     @APIResponse(responseCode = "200", description = "A page of messages",
             content = @Content(schema = @Schema(implementation = MessagePage.class)))
     public Page<MessageView> list(@PathParam("conversationId") String conversationId,
@@ -129,7 +120,7 @@ public class MessageResource {
     @GET
     @RateLimited(RateLimiter.Kind.READS)
     @Path("/{messageId}")
-    @Operation(summary = "Get one message")
+    @Operation(operationId = "getMessage", summary = "Get one message")
     @APIResponse(responseCode = "200", description = "The message",
             content = @Content(schema = @Schema(implementation = MessageView.class)))
     public Response get(@PathParam("conversationId") String conversationId,
@@ -141,11 +132,11 @@ public class MessageResource {
     @PATCH
     @Path("/{messageId}")
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Change some fields of a message (its role cannot change)")
+    @Operation(operationId = "updateMessage", summary = "Change some fields of a message (its role cannot change)")
     @APIResponse(responseCode = "200", description = "The changed message",
             content = @Content(schema = @Schema(implementation = MessageView.class)))
-    @APIResponse(responseCode = "409", description = "The reply is still pending",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "409", description = "The reply is still pending")
+    @APIResponse(responseCode = "412", description = "If-Match no longer matches the ETag")
     @RateLimited(RateLimiter.Kind.WRITES)
     public Response patch(@PathParam("conversationId") String conversationId,
             @PathParam("messageId") String messageId, @HeaderParam("If-Match") String ifMatch,
@@ -157,11 +148,12 @@ public class MessageResource {
     @PUT
     @Path("/{messageId}")
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Replace a message's writable fields; omitted ones return to their defaults")
+    @Operation(operationId = "replaceMessage",
+            summary = "Replace a message's writable fields; omitted ones return to their defaults")
     @APIResponse(responseCode = "200", description = "The replaced message",
             content = @Content(schema = @Schema(implementation = MessageView.class)))
-    @APIResponse(responseCode = "409", description = "The reply is still pending",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "409", description = "The reply is still pending")
+    @APIResponse(responseCode = "412", description = "If-Match no longer matches the ETag")
     @RateLimited(RateLimiter.Kind.WRITES)
     public Response replace(@PathParam("conversationId") String conversationId,
             @PathParam("messageId") String messageId, @HeaderParam("If-Match") String ifMatch,
@@ -172,8 +164,9 @@ public class MessageResource {
 
     @DELETE
     @Path("/{messageId}")
-    @Operation(summary = "Delete a message")
+    @Operation(operationId = "deleteMessage", summary = "Delete a message")
     @APIResponse(responseCode = "204", description = "Deleted")
+    @APIResponse(responseCode = "412", description = "If-Match no longer matches the ETag")
     @RateLimited(RateLimiter.Kind.WRITES)
     public Response delete(@PathParam("conversationId") String conversationId,
             @PathParam("messageId") String messageId, @HeaderParam("If-Match") String ifMatch) {
@@ -188,7 +181,8 @@ public class MessageResource {
 
     /** For the OpenAPI document: a page of messages. */
     @Schema(name = "MessagePage")
-    public record MessagePage(Long count, String next, String previous, String nextCursor,
+    public record MessagePage(@Schema(nullable = true) Long count, @Schema(nullable = true) String next,
+            @Schema(nullable = true) String previous, @Schema(nullable = true) String nextCursor,
             List<MessageView> results) {
     }
 }

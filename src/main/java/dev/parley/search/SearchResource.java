@@ -1,7 +1,6 @@
 package dev.parley.search;
 
 import dev.parley.common.QueryFlags;
-import dev.parley.error.Problem;
 import dev.parley.error.ProblemException;
 import dev.parley.pagination.Page;
 import dev.parley.pagination.PagingParams;
@@ -41,15 +40,12 @@ public class SearchResource {
 
     @GET
     @RateLimited(RateLimiter.Kind.READS)
-    @Operation(summary = "Search the caller's messages, most relevant first",
+    @Operation(operationId = "search", summary = "Search the caller's messages, most relevant first",
             description = "Web-search syntax: words, \"quoted phrases\", OR, -excluded. English stemming.")
     @APIResponse(responseCode = "200", description = "A page of matches",
             content = @Content(schema = @Schema(implementation = SearchPage.class)))
-    @APIResponse(responseCode = "400", description = "Missing or blank q, or a bad paging parameter",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "401", description = "Missing or invalid bearer token",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public Page<SearchHit> search(
+    @APIResponse(responseCode = "400", description = "Missing or blank q, or a bad paging parameter")
+        public Page<SearchHit> search(
             @Parameter(description = "What to look for", required = true) @QueryParam("q") String q,
             @BeanParam PagingParams paging) {
         String text = QueryFlags.text("q", q);
@@ -61,6 +57,8 @@ public class SearchResource {
 
     /** For the OpenAPI document: a page of search results. */
     @Schema(name = "SearchPage")
-    public record SearchPage(Long count, String next, String previous, String nextCursor, List<SearchHit> results) {
+    public record SearchPage(@Schema(nullable = true) Long count, @Schema(nullable = true) String next,
+            @Schema(nullable = true) String previous, @Schema(nullable = true) String nextCursor,
+            List<SearchHit> results) {
     }
 }

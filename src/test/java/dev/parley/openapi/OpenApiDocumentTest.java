@@ -4,17 +4,26 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasKey;
 import static org.hamcrest.Matchers.notNullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The published contract: every operation documented, secured, with its errors, in snake_case. */
 @QuarkusTest
 public class OpenApiDocumentTest {
+
+    private static final Set<String> HTTP_METHODS = Set.of("get", "put", "post", "delete", "patch", "head", "options");
 
     JsonPath document() {
         return given().queryParam("format", "json").get("/q/openapi").then().statusCode(200).extract().jsonPath();
@@ -45,6 +54,84 @@ public class OpenApiDocumentTest {
         assertTrue(operations >= 15, "found " + operations + " operations");
         given().queryParam("format", "json").get("/q/openapi").then()
                 .body("components.securitySchemes.bearer.scheme", equalTo("bearer"));
+    }
+
+    @Test
+    void every_operation_has_a_unique_readable_operation_id() {
+        Map<String, Map<String, Map<String, Object>>> paths = document().getMap("paths");
+        Map<String, String> seen = new HashMap<>();
+        for (var path : paths.entrySet()) {
+            for (var operation : path.getValue().entrySet()) {
+                if (!HTTP_METHODS.contains(operation.getKey())) {
+                    continue;
+                }
+                String where = operation.getKey().toUpperCase(Locale.ROOT) + " " + path.getKey();
+                Object id = operation.getValue().get("operationId");
+                assertTrue(id instanceof String s && s.matches("[a-z][A-Za-z0-9]*"),
+                        "operationId of " + where + " is a lowerCamelCase word: " + id);
+                String earlier = seen.put((String) id, where);
+                assertNull(earlier, "operationId " + id + " is used by " + earlier + " and " + where);
+            }
+        }
+        assertTrue(seen.keySet().containsAll(List.of("createConversation", "listConversations", "getConversation",
+                "updateConversation", "replaceConversation", "deleteConversation", "deleteAllConversations",
+                "deleteConversationsBySelector", "createMessage", "listMessages", "getMessage", "updateMessage",
+                "replaceMessage", "deleteMessage", "chat", "chatAsUser", "search")), "operationIds: " + seen.keySet());
+    }
+
+    @Test
+    void the_document_names_its_servers_and_license() {
+        JsonPath doc = document();
+        List<String> servers = doc.getList("servers.url");
+        assertEquals(List.of("/"), servers, "servers");
+        assertEquals("Proprietary", doc.getString("info.license.name"));
+        assertNotNull(doc.getString("info.license.url"), "info.license.url");
+    }
+
+    @Test
+    void every_error_response_is_a_problem_and_the_common_ones_are_everywhere() {
+        Map<String, Map<String, Map<String, Object>>> paths = document().getMap("paths");
+        for (var path : paths.entrySet()) {
+            if (!path.getKey().startsWith("/api")) {
+                continue;
+            }
+            for (var operation : path.getValue().entrySet()) {
+                if (!HTTP_METHODS.contains(operation.getKey())) {
+                    continue;
+                }
+                String where = operation.getKey().toUpperCase(Locale.ROOT) + " " + path.getKey();
+                @SuppressWarnings("unchecked")
+                Map<String, Map<String, Object>> responses =
+                        (Map<String, Map<String, Object>>) operation.getValue().get("responses");
+                List<String> expected = new ArrayList<>(List.of("400", "401", "429", "500", "503"));
+                if (path.getKey().contains("{")) {
+                    expected.add("404");
+                }
+                if (operation.getValue().get("requestBody") != null) {
+                    expected.addAll(List.of("413", "415"));
+                }
+                assertTrue(responses.keySet().containsAll(expected), where + " documents " + responses.keySet()
+                        + ", expected at least " + expected);
+                for (var response : responses.entrySet()) {
+                    if (response.getKey().startsWith("4") || response.getKey().startsWith("5")) {
+                        assertEquals("#/components/schemas/Problem",
+                                at(response.getValue(), "content", "application/problem+json", "schema", "$ref"),
+                                response.getKey() + " of " + where + " is a problem+json Problem");
+                    }
+                }
+            }
+        }
+    }
+
+    private static Object at(Map<String, Object> node, String... keys) {
+        Object current = node;
+        for (String key : keys) {
+            if (!(current instanceof Map<?, ?> map)) {
+                return null;
+            }
+            current = map.get(key);
+        }
+        return current;
     }
 
     @Test

@@ -1,0 +1,86 @@
+package dev.parley.error;
+
+import io.quarkus.smallrye.openapi.OpenApiFilter;
+import java.util.Map;
+import java.util.TreeMap;
+import org.eclipse.microprofile.openapi.OASFactory;
+import org.eclipse.microprofile.openapi.OASFilter;
+import org.eclipse.microprofile.openapi.models.OpenAPI;
+import org.eclipse.microprofile.openapi.models.Operation;
+import org.eclipse.microprofile.openapi.models.PathItem;
+import org.eclipse.microprofile.openapi.models.media.Content;
+import org.eclipse.microprofile.openapi.models.responses.APIResponse;
+
+/**
+ * The error responses of the API, declared once for the OpenAPI document instead of on every
+ * operation. Every /api operation gets the errors any request can meet (a bad request, a missing
+ * token, the rate limit, a database outage, an unexpected failure), plus 404 when its path names a
+ * resource and 413/415 when it takes a body. Every error response, these and the ones an operation
+ * declares itself with only a code and a description, is problem+json with the Problem schema.
+ * An operation's own description of a code wins over the generic one here.
+ */
+@OpenApiFilter(OpenApiFilter.RunStage.BUILD)
+public class ProblemResponses implements OASFilter {
+
+    private static final String PROBLEM_SCHEMA = "#/components/schemas/Problem";
+
+    private static final Map<String, String> EVERY_OPERATION = Map.of(
+            "400", "Invalid request: a malformed id, query parameter or body; errors names each field",
+            "401", "Missing or invalid bearer token",
+            "429", "Over the caller's rate limit; Retry-After says when to try again",
+            "500", "Unexpected error; correlation_id names it in the logs",
+            "503", "The database is unavailable; retry after Retry-After");
+
+    private static final Map<String, String> WITH_PATH_PARAMETERS = Map.of(
+            "404", "No such resource for this user");
+
+    private static final Map<String, String> WITH_BODY = Map.of(
+            "413", "The request body is over the size limit",
+            "415", "The body is not application/json");
+
+    @Override
+    public void filterOpenAPI(OpenAPI openAPI) {
+        if (openAPI.getPaths() == null || openAPI.getPaths().getPathItems() == null) {
+            return;
+        }
+        for (Map.Entry<String, PathItem> path : openAPI.getPaths().getPathItems().entrySet()) {
+            if (!path.getKey().startsWith("/api/")) {
+                continue;
+            }
+            for (Operation operation : path.getValue().getOperations().values()) {
+                addMissing(operation, EVERY_OPERATION);
+                if (path.getKey().contains("{")) {
+                    addMissing(operation, WITH_PATH_PARAMETERS);
+                }
+                if (operation.getRequestBody() != null) {
+                    addMissing(operation, WITH_BODY);
+                }
+                operation.getResponses().getAPIResponses().forEach((code, response) -> {
+                    if (isError(code) && response.getRef() == null && response.getContent() == null) {
+                        response.setContent(problemContent());
+                    }
+                });
+                // In code order, so the document reads the same however the codes were declared.
+                operation.getResponses().setAPIResponses(new TreeMap<>(operation.getResponses().getAPIResponses()));
+            }
+        }
+    }
+
+    private static void addMissing(Operation operation, Map<String, String> responses) {
+        responses.forEach((code, description) -> {
+            if (!operation.getResponses().hasAPIResponse(code)) {
+                APIResponse response = OASFactory.createAPIResponse().description(description);
+                operation.getResponses().addAPIResponse(code, response);
+            }
+        });
+    }
+
+    private static boolean isError(String code) {
+        return code.startsWith("4") || code.startsWith("5");
+    }
+
+    private static Content problemContent() {
+        return OASFactory.createContent().addMediaType(Problem.MEDIA_TYPE,
+                OASFactory.createMediaType().schema(OASFactory.createSchema().ref(PROBLEM_SCHEMA)));
+    }
+}
