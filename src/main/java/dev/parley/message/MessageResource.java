@@ -1,5 +1,6 @@
 package dev.parley.message;
 
+import dev.parley.apikey.ApiKeyAuthenticationMechanism;
 import dev.parley.common.IfMatch;
 import dev.parley.common.Ids;
 import dev.parley.common.QueryFlags;
@@ -45,6 +46,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Tag(name = "Messages", description = "Messages of one of the caller's conversations")
 @Authenticated
 @SecurityRequirement(name = "bearer")
+@SecurityRequirement(name = ApiKeyAuthenticationMechanism.SCHEME)
 @Produces(MediaType.APPLICATION_JSON)
 @APIResponse(responseCode = "401", description = "Missing or invalid bearer token",
         content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))

@@ -1,6 +1,10 @@
 package dev.parley.ratelimit;
 
+import dev.parley.apikey.ApiKeyConfig;
+import dev.parley.apikey.ApiKeyPrincipal;
+import dev.parley.apikey.ApiKeyScope;
 import dev.parley.error.ProblemException;
+import dev.parley.security.CurrentUser;
 import io.agroal.api.AgroalDataSource;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.BucketConfiguration;
@@ -51,6 +55,12 @@ public class RateLimiter {
     @Inject
     CurrentVertxRequest request;
 
+    @Inject
+    CurrentUser user;
+
+    @Inject
+    ApiKeyConfig apiKeys;
+
     private volatile PostgreSQLSelectForUpdateBasedProxyManager<String> buckets;
 
     private PostgreSQLSelectForUpdateBasedProxyManager<String> buckets() {
@@ -81,12 +91,28 @@ public class RateLimiter {
      * is suspended meanwhile (a connection enlisted in JTA cannot commit on its own).
      */
     public void consume(Kind kind, String userId) {
-        long limit = limit(kind);
+        if (kind == Kind.CHAT && request.getCurrent() != null) {
+            // Spending the chat budget is what makes a request a chat request, however it got here
+            // (the chat endpoints, or a message that makes the assistant reply): a key needs the scope.
+            user.requireScope(ApiKeyScope.CHAT);
+        }
+        spend(kind.name().toLowerCase() + ":" + userId, limit(kind),
+                kind == Kind.WRITES ? "writes" : "chat requests");
+    }
+
+    /** The optional budget of one API key (parley.api-keys.requests-per-minute), on top of its owner's. */
+    public void consumeForKey(ApiKeyPrincipal key) {
+        if (key != null) {
+            spend("key:" + key.keyId(), apiKeys.requestsPerMinute(), "requests with this API key");
+        }
+    }
+
+    private void spend(String bucket, long limit, String what) {
         if (limit <= 0) {
             return;
         }
         ConsumptionProbe probe = QuarkusTransaction.suspendingExisting().call(() -> buckets()
-                .getProxy(kind.name().toLowerCase() + ":" + userId, () -> configuration(limit))
+                .getProxy(bucket, () -> configuration(limit))
                 .tryConsumeAndReturnRemaining(1));
         long resetSeconds = seconds(probe.getNanosToWaitForReset());
         Probe shown = new Probe(limit, probe.getRemainingTokens(), resetSeconds);
@@ -95,7 +121,7 @@ public class RateLimiter {
         }
         if (!probe.isConsumed()) {
             long retryAfter = Math.max(1, seconds(probe.getNanosToWaitForRefill()));
-            throw new ProblemException(429, "Too many " + (kind == Kind.WRITES ? "writes" : "chat requests")
+            throw new ProblemException(429, "Too many " + what
                     + "; the limit is " + limit + " per minute. Retry after " + retryAfter + " s.", null,
                     Map.of("Retry-After", String.valueOf(retryAfter),
                             "RateLimit-Limit", String.valueOf(limit),
@@ -117,7 +143,7 @@ public class RateLimiter {
     /** Idle buckets are full again once expired; their rows go. */
     @Scheduled(identity = "rate-limit-expiry", every = "5m", delay = 1, delayUnit = TimeUnit.MINUTES)
     void removeExpired() {
-        if (writesPerMinute > 0 || chatPerMinute > 0) {
+        if (writesPerMinute > 0 || chatPerMinute > 0 || apiKeys.requestsPerMinute() > 0) {
             buckets().removeExpired(1000);
         }
     }

@@ -29,7 +29,7 @@ public class AccessLogTest {
 
     private static final Pattern LINE = Pattern.compile(
             "(?<method>[A-Z]+) (?<path>\\S+) (?<status>\\d{3}) (?<duration>\\d+\\.\\d)ms user=(?<user>\\S+) "
-                    + "request_id=(?<id>\\S+)");
+                    + "auth=(?<auth>\\S+)(?: key_id=(?<keyId>\\S+))? request_id=(?<id>\\S+)");
 
     private final Logger access = Logger.getLogger("dev.parley.access");
     private final List<String> lines = new CopyOnWriteArrayList<>();
@@ -78,6 +78,7 @@ public class AccessLogTest {
         assertEquals("200", line.group("status"));
         assertTrue(Double.parseDouble(line.group("duration")) >= 0.0);
         assertEquals(user, line.group("user"));
+        assertEquals("jwt", line.group("auth"));
     }
 
     @Test
