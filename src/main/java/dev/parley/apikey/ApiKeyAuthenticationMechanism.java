@@ -1,5 +1,6 @@
 package dev.parley.apikey;
 
+import dev.parley.common.RequestIds;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.quarkus.security.identity.IdentityProviderManager;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -39,7 +40,15 @@ public class ApiKeyAuthenticationMechanism implements HttpAuthenticationMechanis
             return Uni.createFrom().nullItem();
         }
         return identities.authenticate(
-                HttpSecurityUtils.setRoutingContextAttribute(new ApiKeyAuthenticationRequest(secret), context));
+                HttpSecurityUtils.setRoutingContextAttribute(new ApiKeyAuthenticationRequest(secret), context))
+                .invoke(identity -> {
+                    // For the access log, also when the request is refused before the endpoint runs.
+                    if (identity != null && identity.getPrincipal() instanceof ApiKeyPrincipal key) {
+                        context.put(RequestIds.USER_KEY, key.userId());
+                        context.put(RequestIds.CREDENTIAL_KEY, "api_key");
+                        context.put(RequestIds.API_KEY_ID_KEY, key.keyId().toString());
+                    }
+                });
     }
 
     /** The key the request presents, or null when it presents none (it may carry a JWT). */

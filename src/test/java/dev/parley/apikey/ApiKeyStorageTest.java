@@ -174,7 +174,8 @@ public class ApiKeyStorageTest {
             secrets.add(key.secret());
             withKey(key.secret()).header("X-Request-Id", "key-log-" + key.id()).get("/api/conversations")
                     .then().statusCode(200);
-            withKey(key.secret()).body(Map.of("title", "x")).post("/api/conversations").then().statusCode(403);
+            withKey(key.secret()).header("X-Request-Id", "key-403-" + key.id()).body(Map.of("title", "x"))
+                    .post("/api/conversations").then().statusCode(403);
             String wrong = "pk_live_" + "Z".repeat(43);
             secrets.add(wrong);
             withKey(wrong).get("/api/conversations").then().statusCode(401);
@@ -182,7 +183,10 @@ public class ApiKeyStorageTest {
             withKey(key.secret()).get("/api/conversations").then().statusCode(401);
             String line = Await.until(() -> records.stream().filter(r -> r.contains("request_id=key-log-" + key.id()))
                     .findFirst().orElse(null), r -> r != null, Duration.ofSeconds(10));
-            assertTrue(line.contains("auth=api_key key_id=" + key.id()), line);
+            assertTrue(line.contains("user=" + alice + " auth=api_key key_id=" + key.id()), line);
+            String refused = Await.until(() -> records.stream().filter(r -> r.contains("request_id=key-403-" + key.id()))
+                    .findFirst().orElse(null), r -> r != null, Duration.ofSeconds(10));
+            assertTrue(refused.contains(" 403 ") && refused.contains("auth=api_key key_id=" + key.id()), refused);
         } finally {
             root.removeHandler(capture);
             root.setLevel(previous);
