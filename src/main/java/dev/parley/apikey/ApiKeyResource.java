@@ -39,7 +39,9 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @SecurityScheme(securitySchemeName = ApiKeyAuthenticationMechanism.SCHEME, type = SecuritySchemeType.APIKEY,
         in = SecuritySchemeIn.HEADER, apiKeyName = ApiKeyAuthenticationMechanism.HEADER,
         description = "A personal API key (pk_live_...), created with POST /api/keys; also accepted as "
-                + "Authorization: Bearer <key>. Its scopes decide what it may call.")
+                + "Authorization: Bearer <key>. Its scopes decide what it may call: read (GET), write (other "
+                + "methods on conversations and messages), chat (chat, and user messages that get a reply); "
+                + "a call outside them is 403 problem+json naming the missing scope.")
 @Tag(name = "API keys", description = "Personal API keys for scripts and services (managed with a JWT only)")
 @Authenticated
 @JwtOnly

@@ -25,7 +25,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Per-user rate limits shared by all replicas (SPEC §7): token buckets kept in PostgreSQL by
- * Bucket4j, refilled continuously over a minute. A limit of 0 turns that kind off entirely (no
+ * Bucket4j, refilled continuously over a minute; plus an optional budget per API key. A limit of 0 turns that kind off entirely (no
  * database round trip).
  */
 @ApplicationScoped
