@@ -352,6 +352,21 @@ make_keys_and_tokens() {
     log "signed $((USERS + 1)) tokens (issuer $ISSUER) in $((($(date +%s%N) - t0) / 1000000)) ms"
 }
 
+# make_api_keys: one read-only API key per user, inserted as the service stores them (SHA-256 of
+# the key); $WORK/api-keys.txt line i = user-i's key. Sets API_KEY1.
+make_api_keys() {
+    bench_psql -Atc "INSERT INTO api_key (user_id, id, name, scopes, prefix, secret_hash, created_at)
+        SELECT 'user-' || u, md5('parley-bench/key/' || u)::uuid, 'bench', 'read', left(k, 12),
+               sha256(convert_to(k, 'UTF8')), now()
+        FROM (SELECT u, 'pk_live_' || left(translate(encode(sha512(convert_to('parley-bench/key/' || u, 'UTF8')),
+                     'base64'), '+/=' || chr(10), 'xyz'), 43) AS k
+              FROM generate_series(1, $USERS) u) keys" >/dev/null
+    bench_psql -Atc "SELECT 'pk_live_' || left(translate(encode(sha512(convert_to('parley-bench/key/' || u, 'UTF8')),
+        'base64'), '+/=' || chr(10), 'xyz'), 43) FROM generate_series(1, $USERS) u ORDER BY u" >"$WORK/api-keys.txt"
+    API_KEY1=$(head -n 1 "$WORK/api-keys.txt")
+    [ "$(wc -l <"$WORK/api-keys.txt")" -eq "$USERS" ] || die "API key setup failed"
+}
+
 # load_data: bench/generate.sql into the (migrated) database, then $WORK/convs.txt (line
 # (u-1)*convs + n = user-u's n-th conversation, the wrk scripts' targets); sets LOAD_MS, ROWS,
 # DB_SIZE, CONV1.

@@ -2,6 +2,7 @@ package dev.parley.chat;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.parley.apikey.ApiKeyAuthenticationMechanism;
 import dev.parley.error.Problem;
 import dev.parley.idempotency.Idempotency;
 import dev.parley.error.ProblemException;
@@ -40,6 +41,7 @@ import org.jboss.logging.Logger;
 @Tag(name = "Chat", description = "One round trip: store the user message, answer it, store the answer")
 @Authenticated
 @SecurityRequirement(name = "bearer")
+@SecurityRequirement(name = ApiKeyAuthenticationMechanism.SCHEME)
 @APIResponse(responseCode = "400", description = "Blank or invalid message")
 @APIResponse(responseCode = "404", description = "No such conversation for this user")
 @APIResponse(responseCode = "502", description = "The model provider failed; the user message and the failed reply are kept")

@@ -12,12 +12,16 @@ import org.jboss.logging.MDC;
 /**
  * Gives every request a correlation id: the caller's X-Request-Id when it is sane, a new one
  * otherwise. It is echoed in the response, put in the logging context, carried by 500 problems,
- * and written in one access-log line per request (method, path, status, duration, user, id).
+ * and written in one access-log line per request (method, path, status, duration, user, id, and
+ * the credential kind with the API key's id when a key was used; never a token or key).
  */
 @ApplicationScoped
 public class RequestIds {
 
     public static final String USER_KEY = "parley.user";
+    /** How the caller authenticated: jwt or api_key (never the credential itself). */
+    public static final String CREDENTIAL_KEY = "parley.credential";
+    public static final String API_KEY_ID_KEY = "parley.api-key-id";
     /** Access-log status of a request whose client closed the connection before the answer. */
     public static final int CLIENT_CLOSED = 499;
     private static final Logger ACCESS = Logger.getLogger("dev.parley.access");
@@ -33,12 +37,15 @@ public class RequestIds {
             ctx.addEndHandler(done -> {
                 if (ACCESS.isInfoEnabled()) {
                     Object user = ctx.get(USER_KEY);
+                    Object credential = ctx.get(CREDENTIAL_KEY);
+                    Object keyId = ctx.get(API_KEY_ID_KEY);
                     // The end handler also runs when the client hangs up before any answer: log that as
                     // 499 ("client closed request", as proxies do), not as the 200 the response starts with.
                     int status = ctx.response().ended() ? ctx.response().getStatusCode() : CLIENT_CLOSED;
-                    ACCESS.infof("%s %s %d %.1fms user=%s request_id=%s", ctx.request().method(),
+                    ACCESS.infof("%s %s %d %.1fms user=%s auth=%s%s request_id=%s", ctx.request().method(),
                             ctx.request().path(), status,
-                            (System.nanoTime() - start) / 1_000_000.0, user == null ? "-" : user, id);
+                            (System.nanoTime() - start) / 1_000_000.0, user == null ? "-" : user,
+                            credential == null ? "-" : credential, keyId == null ? "" : " key_id=" + keyId, id);
                 }
             });
             ctx.next();

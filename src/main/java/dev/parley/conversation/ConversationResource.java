@@ -1,5 +1,6 @@
 package dev.parley.conversation;
 
+import dev.parley.apikey.ApiKeyAuthenticationMechanism;
 import dev.parley.common.IfMatch;
 import dev.parley.common.Ids;
 import dev.parley.common.QueryFlags;
@@ -45,6 +46,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Tag(name = "Conversations", description = "The caller's conversations")
 @Authenticated
 @SecurityRequirement(name = "bearer")
+@SecurityRequirement(name = ApiKeyAuthenticationMechanism.SCHEME)
 @Produces(MediaType.APPLICATION_JSON)
 public class ConversationResource {
 

@@ -1,5 +1,6 @@
 package dev.parley.message;
 
+import dev.parley.apikey.ApiKeyAuthenticationMechanism;
 import dev.parley.common.IfMatch;
 import dev.parley.common.Ids;
 import dev.parley.common.QueryFlags;
@@ -44,6 +45,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Tag(name = "Messages", description = "Messages of one of the caller's conversations")
 @Authenticated
 @SecurityRequirement(name = "bearer")
+@SecurityRequirement(name = ApiKeyAuthenticationMechanism.SCHEME)
 @Produces(MediaType.APPLICATION_JSON)
 @APIResponse(responseCode = "404", description = "No such conversation or message for this user")
 @APIResponse(responseCode = "400", description = "Invalid id, body or query parameter")

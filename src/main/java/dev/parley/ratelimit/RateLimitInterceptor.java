@@ -27,6 +27,7 @@ public class RateLimitInterceptor {
         }
         if (limited != null) {
             limiter.consume(limited.value(), user.id());
+            limiter.consumeForKey(user.apiKey());
         }
         return context.proceed();
     }

@@ -1,6 +1,10 @@
 package dev.parley.ratelimit;
 
+import dev.parley.apikey.ApiKeyConfig;
+import dev.parley.apikey.ApiKeyPrincipal;
+import dev.parley.apikey.ApiKeyScope;
 import dev.parley.error.ProblemException;
+import dev.parley.security.CurrentUser;
 import io.agroal.api.AgroalDataSource;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.BucketConfiguration;
@@ -21,7 +25,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Per-user rate limits shared by all replicas (SPEC §7): token buckets kept in PostgreSQL by
- * Bucket4j, refilled continuously over a minute. A limit of 0 turns that kind off entirely (no
+ * Bucket4j, refilled continuously over a minute; plus an optional budget per API key. A limit of 0 turns that kind off entirely (no
  * database round trip).
  */
 @ApplicationScoped
@@ -54,6 +58,12 @@ public class RateLimiter {
 
     @Inject
     CurrentVertxRequest request;
+
+    @Inject
+    CurrentUser user;
+
+    @Inject
+    ApiKeyConfig apiKeys;
 
     private volatile PostgreSQLSelectForUpdateBasedProxyManager<String> buckets;
 
@@ -91,7 +101,26 @@ public class RateLimiter {
      * inside a transaction is a programming error and fails at once.
      */
     public void consume(Kind kind, String userId) {
-        long limit = limit(kind);
+        if (kind == Kind.CHAT && request.getCurrent() != null) {
+            // Spending the chat budget is what makes a request a chat request, however it got here
+            // (the chat endpoints, or a message that makes the assistant reply): a key needs the scope.
+            user.requireScope(ApiKeyScope.CHAT);
+        }
+        spend(kind.name().toLowerCase() + ":" + userId, limit(kind), switch (kind) {
+            case WRITES -> "writes";
+            case CHAT -> "chat requests";
+            case READS -> "reads";
+        });
+    }
+
+    /** The optional budget of one API key (parley.api-keys.requests-per-minute), on top of its owner's. */
+    public void consumeForKey(ApiKeyPrincipal key) {
+        if (key != null) {
+            spend("key:" + key.keyId(), apiKeys.requestsPerMinute(), "requests with this API key");
+        }
+    }
+
+    private void spend(String bucket, long limit, String what) {
         if (limit <= 0) {
             return;
         }
@@ -99,7 +128,7 @@ public class RateLimiter {
             throw new IllegalStateException("Rate limits must be spent before the request's transaction opens");
         }
         ConsumptionProbe probe = buckets()
-                .getProxy(kind.name().toLowerCase() + ":" + userId, () -> configuration(limit))
+                .getProxy(bucket, () -> configuration(limit))
                 .tryConsumeAndReturnRemaining(1);
         long resetSeconds = seconds(probe.getNanosToWaitForReset());
         Probe shown = new Probe(limit, probe.getRemainingTokens(), resetSeconds);
@@ -108,11 +137,7 @@ public class RateLimiter {
         }
         if (!probe.isConsumed()) {
             long retryAfter = Math.max(1, seconds(probe.getNanosToWaitForRefill()));
-            throw new ProblemException(429, "Too many " + switch (kind) {
-                case WRITES -> "writes";
-                case CHAT -> "chat requests";
-                case READS -> "reads";
-            }
+            throw new ProblemException(429, "Too many " + what
                     + "; the limit is " + limit + " per minute. Retry after " + retryAfter + " s.", null,
                     Map.of("Retry-After", String.valueOf(retryAfter),
                             "RateLimit-Limit", String.valueOf(limit),
@@ -134,7 +159,7 @@ public class RateLimiter {
     /** Idle buckets are full again once expired; their rows go. */
     @Scheduled(identity = "rate-limit-expiry", every = "5m", delay = 1, delayUnit = TimeUnit.MINUTES)
     void removeExpired() {
-        if (writesPerMinute > 0 || chatPerMinute > 0 || readsPerMinute > 0) {
+        if (writesPerMinute > 0 || chatPerMinute > 0 || readsPerMinute > 0 || apiKeys.requestsPerMinute() > 0) {
             buckets().removeExpired(1000);
         }
     }

@@ -1,5 +1,6 @@
 package dev.parley.search;
 
+import dev.parley.apikey.ApiKeyAuthenticationMechanism;
 import dev.parley.common.QueryFlags;
 import dev.parley.error.ProblemException;
 import dev.parley.pagination.Page;
@@ -29,6 +30,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Tag(name = "Search", description = "Full-text search across the caller's messages")
 @Authenticated
 @SecurityRequirement(name = "bearer")
+@SecurityRequirement(name = ApiKeyAuthenticationMechanism.SCHEME)
 @Produces(MediaType.APPLICATION_JSON)
 public class SearchResource {
 

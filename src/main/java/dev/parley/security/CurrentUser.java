@@ -1,38 +1,78 @@
 package dev.parley.security;
 
+import dev.parley.apikey.ApiKeyPrincipal;
+import dev.parley.apikey.ApiKeyScope;
+import dev.parley.apikey.ApiKeyScopeFilter;
 import dev.parley.common.RequestIds;
+import dev.parley.error.ProblemException;
 import io.quarkus.security.UnauthorizedException;
+import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
+import java.security.Principal;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
 /**
- * The caller, as the verified token names it. This is the only source of a user id for request
+ * The caller, as the verified credential names it: a JWT's sub, or the owner of an API key (a key
+ * acts as its owner, within its scopes). This is the only source of a user id for request
  * handling: nothing in a body or query can choose another user (SPEC §2).
  */
 @RequestScoped
 public class CurrentUser {
 
     @Inject
-    JsonWebToken jwt;
+    SecurityIdentity identity;
 
     @Inject
     CurrentVertxRequest request;
 
     private String id;
+    private ApiKeyPrincipal apiKey;
 
     public String id() {
         if (id == null) {
-            String sub = jwt.getSubject();
-            if (sub == null || sub.isBlank()) {
+            Principal principal = identity.getPrincipal();
+            String user = null;
+            if (principal instanceof ApiKeyPrincipal key) {
+                apiKey = key;
+                user = key.userId();
+            } else if (principal instanceof JsonWebToken jwt) {
+                user = jwt.getSubject();
+            }
+            if (user == null || user.isBlank()) {
                 throw new UnauthorizedException();
             }
-            id = sub;
+            id = user;
             if (request.getCurrent() != null) {
-                request.getCurrent().put(RequestIds.USER_KEY, sub);
+                request.getCurrent().put(RequestIds.USER_KEY, user);
+                request.getCurrent().put(RequestIds.CREDENTIAL_KEY, apiKey == null ? "jwt" : "api_key");
+                if (apiKey != null) {
+                    request.getCurrent().put(RequestIds.API_KEY_ID_KEY, apiKey.keyId().toString());
+                }
             }
         }
         return id;
+    }
+
+    /** The key the caller authenticated with, or null for a JWT. */
+    public ApiKeyPrincipal apiKey() {
+        id();
+        return apiKey;
+    }
+
+    /** 403 naming the scope when the caller is a key without it; a JWT may do everything. */
+    public void requireScope(ApiKeyScope scope) {
+        ApiKeyPrincipal key = apiKey();
+        if (key != null && !key.scopes().contains(scope)) {
+            throw ApiKeyScopeFilter.missing(scope);
+        }
+    }
+
+    /** 403 for a key: what only a JWT may do (managing keys, so a leaked key cannot mint more). */
+    public void requireJwt() {
+        if (apiKey() != null) {
+            throw ProblemException.forbidden("API keys cannot manage API keys; use a bearer JWT");
+        }
     }
 }

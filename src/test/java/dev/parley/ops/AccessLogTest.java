@@ -29,7 +29,7 @@ public class AccessLogTest {
 
     private static final Pattern LINE = Pattern.compile(
             "(?<method>[A-Z]+) (?<path>\\S+) (?<status>\\d{3}) (?<duration>\\d+\\.\\d)ms user=(?<user>\\S+) "
-                    + "request_id=(?<id>\\S+)");
+                    + "auth=(?<auth>\\S+)(?: key_id=(?<keyId>\\S+))? request_id=(?<id>\\S+)");
 
     private final Logger access = Logger.getLogger("dev.parley.access");
     private final List<String> lines = new CopyOnWriteArrayList<>();
@@ -82,6 +82,7 @@ public class AccessLogTest {
         double duration = Double.parseDouble(line.group("duration"));
         assertTrue(duration <= clientMillis + 0.1, duration + " ms logged, " + clientMillis + " ms seen by the client");
         assertEquals(user, line.group("user"));
+        assertEquals("jwt", line.group("auth"));
     }
 
     @Test

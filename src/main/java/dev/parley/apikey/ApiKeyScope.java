@@ -1,0 +1,27 @@
+package dev.parley.apikey;
+
+import java.util.Locale;
+
+/** What a key may do; a JWT may do everything. */
+public enum ApiKeyScope {
+    /** GET anything under /api. */
+    READ,
+    /** POST, PATCH, PUT and DELETE on conversations and messages. */
+    WRITE,
+    /** Chat, and messages that make the assistant reply (they spend the chat budget). */
+    CHAT;
+
+    public String value() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The scope of this name, or null. */
+    public static ApiKeyScope of(String value) {
+        for (ApiKeyScope scope : values()) {
+            if (scope.value().equals(value)) {
+                return scope;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,12 @@
+package dev.parley.security;
+
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/** Endpoints that an API key may not call, whatever its scopes: 403 for a key. */
+@Retention(RetentionPolicy.RUNTIME)
+@Target({ElementType.TYPE, ElementType.METHOD})
+public @interface JwtOnly {
+}
