@@ -1,5 +1,6 @@
 package dev.parley.apikey;
 
+import dev.parley.security.ApiKeyScope;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;

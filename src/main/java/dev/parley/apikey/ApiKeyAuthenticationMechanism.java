@@ -1,5 +1,6 @@
 package dev.parley.apikey;
 
+import dev.parley.security.ApiKeyPrincipal;
 import dev.parley.common.RequestIds;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.quarkus.security.identity.IdentityProviderManager;

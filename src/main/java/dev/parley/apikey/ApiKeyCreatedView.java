@@ -17,7 +17,8 @@ public record ApiKeyCreatedView(
         @Schema(description = "The key itself; shown only in this answer, store it now")
         String key,
         Instant createdAt,
-        Instant expiresAt) {
+        @Schema(nullable = true, implementation = String.class, format = "date-time",
+                description = "null: the key does not expire") Instant expiresAt) {
 
     /** Without the secret, should the view ever be logged. */
     @Override

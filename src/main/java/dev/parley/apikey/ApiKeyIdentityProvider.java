@@ -1,5 +1,6 @@
 package dev.parley.apikey;
 
+import dev.parley.security.ApiKeyPrincipal;
 import io.quarkus.security.identity.AuthenticationRequestContext;
 import io.quarkus.security.identity.IdentityProvider;
 import io.quarkus.security.identity.SecurityIdentity;

@@ -1,5 +1,7 @@
 package dev.parley.apikey;
 
+import dev.parley.security.ApiKeyScope;
+import dev.parley.security.ApiKeyPrincipal;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.agroal.api.AgroalDataSource;

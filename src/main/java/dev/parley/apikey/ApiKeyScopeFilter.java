@@ -1,5 +1,7 @@
 package dev.parley.apikey;
 
+import dev.parley.security.ApiKeyScope;
+import dev.parley.security.ApiKeyPrincipal;
 import dev.parley.error.ProblemException;
 import dev.parley.ratelimit.RateLimited;
 import dev.parley.ratelimit.RateLimiter;
@@ -45,14 +47,10 @@ public class ApiKeyScopeFilter {
         ApiKeyScope needed = isChat(type, method) ? ApiKeyScope.CHAT
                 : "GET".equals(httpMethod) || "HEAD".equals(httpMethod) ? ApiKeyScope.READ : ApiKeyScope.WRITE;
         if (!key.scopes().contains(needed)) {
-            throw missing(needed);
+            throw needed.missing();
         }
     }
 
-    public static ProblemException missing(ApiKeyScope scope) {
-        return new ProblemException(403, "This API key does not have the " + scope.value()
-                + " scope that this request needs", Map.of("scope", List.of("missing: " + scope.value())));
-    }
 
     private static boolean isChat(Class<?> type, Method method) {
         RateLimited limited = method.getAnnotation(RateLimited.class);

@@ -1,5 +1,6 @@
 package dev.parley.apikey;
 
+import dev.parley.security.ApiKeyScope;
 import dev.parley.common.Ids;
 import dev.parley.error.ProblemException;
 import dev.parley.security.OwnerScope;

@@ -1,5 +1,6 @@
 package dev.parley.apikey;
 
+import dev.parley.security.ApiKeyScope;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.time.Instant;
 import java.util.List;
@@ -16,8 +17,10 @@ public record ApiKeyView(
         @Schema(description = "The first characters of the key, to recognise it", examples = "pk_live_7Gx2")
         String prefix,
         Instant createdAt,
-        Instant expiresAt,
-        @Schema(description = "Last use, updated at most once a minute")
+        @Schema(nullable = true, implementation = String.class, format = "date-time",
+                description = "null: the key does not expire") Instant expiresAt,
+        @Schema(nullable = true, implementation = String.class, format = "date-time",
+                description = "Last use, updated at most once a minute; null until the key is used")
         Instant lastUsedAt) {
 
     public static ApiKeyView of(ApiKey key) {

@@ -1,8 +1,7 @@
 package dev.parley.ratelimit;
 
-import dev.parley.apikey.ApiKeyConfig;
-import dev.parley.apikey.ApiKeyPrincipal;
-import dev.parley.apikey.ApiKeyScope;
+import dev.parley.security.ApiKeyPrincipal;
+import dev.parley.security.ApiKeyScope;
 import dev.parley.error.ProblemException;
 import dev.parley.security.CurrentUser;
 import io.agroal.api.AgroalDataSource;
@@ -62,8 +61,9 @@ public class RateLimiter {
     @Inject
     CurrentUser user;
 
-    @Inject
-    ApiKeyConfig apiKeys;
+    /** parley.api-keys.requests-per-minute, read here so that rate limits need nothing of the key feature. */
+    @ConfigProperty(name = "parley.api-keys.requests-per-minute", defaultValue = "0")
+    long keyRequestsPerMinute;
 
     private volatile PostgreSQLSelectForUpdateBasedProxyManager<String> buckets;
 
@@ -116,7 +116,7 @@ public class RateLimiter {
     /** The optional budget of one API key (parley.api-keys.requests-per-minute), on top of its owner's. */
     public void consumeForKey(ApiKeyPrincipal key) {
         if (key != null) {
-            spend("key:" + key.keyId(), apiKeys.requestsPerMinute(), "requests with this API key");
+            spend("key:" + key.keyId(), keyRequestsPerMinute, "requests with this API key");
         }
     }
 
@@ -159,7 +159,7 @@ public class RateLimiter {
     /** Idle buckets are full again once expired; their rows go. */
     @Scheduled(identity = "rate-limit-expiry", every = "5m", delay = 1, delayUnit = TimeUnit.MINUTES)
     void removeExpired() {
-        if (writesPerMinute > 0 || chatPerMinute > 0 || readsPerMinute > 0 || apiKeys.requestsPerMinute() > 0) {
+        if (writesPerMinute > 0 || chatPerMinute > 0 || readsPerMinute > 0 || keyRequestsPerMinute > 0) {
             buckets().removeExpired(1000);
         }
     }

@@ -1,8 +1,5 @@
 package dev.parley.security;
 
-import dev.parley.apikey.ApiKeyPrincipal;
-import dev.parley.apikey.ApiKeyScope;
-import dev.parley.apikey.ApiKeyScopeFilter;
 import dev.parley.common.RequestIds;
 import dev.parley.error.ProblemException;
 import io.quarkus.security.UnauthorizedException;
@@ -65,7 +62,7 @@ public class CurrentUser {
     public void requireScope(ApiKeyScope scope) {
         ApiKeyPrincipal key = apiKey();
         if (key != null && !key.scopes().contains(scope)) {
-            throw ApiKeyScopeFilter.missing(scope);
+            throw scope.missing();
         }
     }
 

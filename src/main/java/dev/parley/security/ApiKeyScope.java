@@ -1,4 +1,8 @@
-package dev.parley.apikey;
+package dev.parley.security;
+
+import dev.parley.error.ProblemException;
+import java.util.List;
+import java.util.Map;
 
 import java.util.Locale;
 
@@ -13,6 +17,12 @@ public enum ApiKeyScope {
 
     public String value() {
         return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The 403 for a key that lacks this scope, naming it. */
+    public ProblemException missing() {
+        return new ProblemException(403, "This API key does not have the " + value()
+                + " scope that this request needs", Map.of("scope", List.of("missing: " + value())));
     }
 
     /** The scope of this name, or null. */

@@ -1,4 +1,4 @@
-package dev.parley.apikey;
+package dev.parley.security;
 
 import java.security.Principal;
 import java.util.Set;
