@@ -38,23 +38,13 @@ public class SearchService {
     private static final TypeReference<List<Map<String, Object>>> LIST = new TypeReference<>() { };
     private static final TypeReference<Map<String, Object>> OBJECT = new TypeReference<>() { };
 
-    /**
-     * The page of matches; the keyset condition and paging are filled in per request. Only the
-     * newest {@value #MAX_CANDIDATES} matches are ranked (ts_rank reads each one's whole vector), and
-     * ts_headline runs on the page's rows only, with a bounded fragment length.
-     */
+    /** The page of matches; the keyset condition and paging are filled in per request. */
     static final String SEARCH_SQL = """
             WITH query AS (SELECT websearch_to_tsquery('english', :q) AS q),
-            candidates AS (
-                SELECT m.id, m.search_vector, m.created_at
-                  FROM message m, query
-                 WHERE m.user_id = :owner AND m.search_vector @@ query.q
-                 ORDER BY m.created_at DESC
-                 LIMIT %d),
             hits AS (
                 SELECT m.id, ts_rank(m.search_vector, query.q) AS rank, m.created_at
-                  FROM candidates m, query
-                 WHERE true %s
+                  FROM message m, query
+                 WHERE m.user_id = :owner AND m.search_vector @@ query.q %s
                  ORDER BY rank %s, m.created_at %s, m.id %s
                  LIMIT :limit OFFSET :offset)
             SELECT m.id, m.conversation_id, m.role, m.content, m.status, m.parent_id, m.thread_id, m.endpoint,
@@ -72,14 +62,9 @@ public class SearchService {
                    query
              ORDER BY hits.rank %s, hits.created_at %s, hits.id %s""";
 
-    /** Counts the candidates: the same bounded set the ranking sees. */
     static final String COUNT_SQL = """
-            SELECT count(*) FROM (SELECT 1 FROM message m
-             WHERE m.user_id = :owner AND m.search_vector @@ websearch_to_tsquery('english', :q)
-             LIMIT %d) candidates""";
-
-    /** How many of the newest matches a search ranks and counts. */
-    static final int MAX_CANDIDATES = 1000;
+            SELECT count(*) FROM message m
+             WHERE m.user_id = :owner AND m.search_vector @@ websearch_to_tsquery('english', :q)""";
 
     @Inject
     OwnerScope scope;
@@ -100,7 +85,7 @@ public class SearchService {
         String keyset = cursor == null ? ""
                 : "AND (ts_rank(m.search_vector, query.q), m.created_at, m.id) " + (backward ? ">" : "<")
                         + " (CAST(:rank AS real), :key, :id)";
-        String sql = SEARCH_SQL.formatted(MAX_CANDIDATES, keyset, direction, direction, direction, direction, direction, direction);
+        String sql = SEARCH_SQL.formatted(keyset, direction, direction, direction, direction, direction, direction);
         Map<String, Object> params = new HashMap<>();
         params.put("q", q);
         // One hit more than the page: it tells whether there is a next page (and see Pager.total).
@@ -148,7 +133,7 @@ public class SearchService {
     }
 
     private long count(String q) {
-        return ((Number) scope.nativeQuery(COUNT_SQL.formatted(MAX_CANDIDATES), Map.of("q", q)).getSingleResult()).longValue();
+        return ((Number) scope.nativeQuery(COUNT_SQL, Map.of("q", q)).getSingleResult()).longValue();
     }
 
     private String encode(SearchHit hit, boolean backward) {

@@ -33,8 +33,6 @@ public class ClientAbortTest {
 
     // Every logger, not a chosen few: an ERROR from anywhere counts.
     private final Logger root = Logger.getLogger("");
-    private final Logger mappers = Logger.getLogger("dev.parley.error.ProblemMappers");
-    private Level mappersLevel;
     private final List<LogRecord> records = new CopyOnWriteArrayList<>();
     private final Handler capture = new Handler() {
         @Override
@@ -54,16 +52,11 @@ public class ClientAbortTest {
     @BeforeEach
     void capture() {
         root.addHandler(capture);
-        // The mapper's DEBUG line is the observable end of the request: the worker that was reading
-        // the body gave up. The test waits for it instead of sleeping.
-        mappersLevel = mappers.getLevel();
-        mappers.setLevel(Level.FINE);
     }
 
     @AfterEach
     void release() {
         root.removeHandler(capture);
-        mappers.setLevel(mappersLevel);
     }
 
     @Test
@@ -83,9 +76,9 @@ public class ClientAbortTest {
         String line = awaitAccessLine(path);
         assertNotNull(line, "an access-log line for the cut-off request");
         assertEquals("499", line.split(" ")[2], line);
-        dev.parley.support.Await.until(() -> records.stream().anyMatch(r -> r.getMessage() != null
-                && r.getMessage().startsWith("Client closed the connection during")), done -> done,
-                java.time.Duration.ofSeconds(30));
+        // No request thread ever sees this body (the connection closed before it was complete), so
+        // there is no later event to wait for; a short grace lets any late ERROR arrive.
+        Thread.sleep(1_000);
         assertEquals(List.of(), records.stream().filter(r -> r.getLevel().intValue() >= Level.SEVERE.intValue())
                 .map(LogRecord::getMessage).toList(), "no ERROR for a client that hung up");
         // Nothing half-read was stored.

@@ -96,14 +96,14 @@ public class QueryPlanTest {
 
     @Test
     void search_uses_the_full_text_index() throws SQLException {
-        String sql = SearchService.SEARCH_SQL.formatted(SearchService.MAX_CANDIDATES, "", "DESC", "DESC", "DESC", "DESC", "DESC", "DESC")
+        String sql = SearchService.SEARCH_SQL.formatted("", "DESC", "DESC", "DESC", "DESC", "DESC", "DESC")
                 .replace(":q", "?").replace(":owner", "?").replace(":limit", "20").replace(":offset", "0");
         // :owner appears twice (hits and the conversation join); :q once.
         JsonNode plan = explain(sql, "sintra", heavyUser, heavyUser);
         assertNoSeqScanOnMessage(plan);
         assertUsesIndex(plan, "message_search_idx");
 
-        JsonNode count = explain(SearchService.COUNT_SQL.formatted(SearchService.MAX_CANDIDATES).replace(":owner", "?").replace(":q", "?"), heavyUser, "sintra");
+        JsonNode count = explain(SearchService.COUNT_SQL.replace(":owner", "?").replace(":q", "?"), heavyUser, "sintra");
         assertNoSeqScanOnMessage(count);
     }
 
