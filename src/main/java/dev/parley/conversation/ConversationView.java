@@ -18,10 +18,11 @@ public record ConversationView(
         int messageCount,
         Instant lastMessageAt,
         Instant createdAt,
-        Instant updatedAt) {
+        Instant updatedAt,
+        Instant expiresAt) {
 
     public static ConversationView of(Conversation c) {
         return new ConversationView(c.id, c.title, c.description, c.archived, c.pinned, c.autoReply, c.metadata,
-                c.messageCount, c.lastMessageAt, c.createdAt, c.updatedAt);
+                c.messageCount, c.lastMessageAt, c.createdAt, c.updatedAt, c.expiresAt);
     }
 }

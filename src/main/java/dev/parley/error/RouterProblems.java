@@ -8,6 +8,8 @@ import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import io.quarkus.runtime.configuration.MemorySize;
+import io.quarkus.vertx.http.runtime.RouteConstants;
+import io.quarkus.vertx.http.runtime.VertxHttpRecorder;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -21,24 +23,40 @@ public class RouterProblems {
 
     private static final Logger LOG = Logger.getLogger(RouterProblems.class);
 
+    /** The one route with a larger body limit (dev.parley.portability.ImportResource). */
+    static final String IMPORT_PATH = "/api/import";
+
     @Inject
     ObjectMapper mapper;
 
-    @ConfigProperty(name = "quarkus.http.limits.max-body-size")
+    @ConfigProperty(name = "parley.limits.max-body-size")
     MemorySize maxBodySize;
 
+    /** The import takes whole exports, so it has its own, larger limit. */
+    @ConfigProperty(name = "parley.import.max-body-size")
+    MemorySize importMaxBodySize;
+
     void install(@Observes Router router) {
-        long limit = maxBodySize.asLongValue();
-        // A declared length over the limit is refused before the body is read, with a problem body
-        // (the server's own check would answer 413 with an empty body). Chunked bodies that grow past
-        // the limit fail in the body handler and reach errorHandler(413) below.
+        // quarkus.http.limits.max-body-size is the largest of the limits (the import's); each route's
+        // own limit is applied here. A declared length over it is refused before the body is read,
+        // with a problem body (the server's own check would answer 413 with an empty body).
         router.route().order(Integer.MIN_VALUE + 1).handler(ctx -> {
+            long limit = limitFor(ctx.request().path());
             String length = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
             if (length != null && isOver(length, limit)) {
                 send(ctx, 413, "The request body is too large; the limit is " + limit + " bytes");
             } else {
                 ctx.next();
             }
+        });
+        // A body without a declared length (chunked) is counted while it is read, against the limit
+        // the server's own check (order -2) left in the context; this route's limit replaces it.
+        // Bodies that grow past it fail in the reader and reach errorHandler(413) below.
+        router.route().order(RouteConstants.ROUTE_ORDER_UPLOAD_LIMIT + 1).handler(ctx -> {
+            if (ctx.get(VertxHttpRecorder.MAX_REQUEST_SIZE_KEY) != null) {
+                ctx.put(VertxHttpRecorder.MAX_REQUEST_SIZE_KEY, limitFor(ctx.request().path()));
+            }
+            ctx.next();
         });
         // Runs after every other route: nothing matched this path.
         router.route().order(Integer.MAX_VALUE).handler(ctx -> send(ctx, 404, "No resource at " + ctx.request().path()));
@@ -53,6 +71,11 @@ public class RouterProblems {
             }
             send(ctx, 500, "An unexpected error occurred; quote the correlation id when reporting it");
         });
+    }
+
+    private long limitFor(String path) {
+        return IMPORT_PATH.equals(path) ? Math.max(importMaxBodySize.asLongValue(), maxBodySize.asLongValue())
+                : maxBodySize.asLongValue();
     }
 
     private static boolean isOver(String length, long limit) {

@@ -86,7 +86,7 @@ public class RateLimiter {
             return;
         }
         ConsumptionProbe probe = QuarkusTransaction.suspendingExisting().call(() -> buckets()
-                .getProxy(kind.name().toLowerCase() + ":" + userId, () -> configuration(limit))
+                .getProxy(bucketId(kind, userId), () -> configuration(limit))
                 .tryConsumeAndReturnRemaining(1));
         long resetSeconds = seconds(probe.getNanosToWaitForReset());
         Probe shown = new Probe(limit, probe.getRemainingTokens(), resetSeconds);
@@ -102,6 +102,11 @@ public class RateLimiter {
                             "RateLimit-Remaining", "0",
                             "RateLimit-Reset", String.valueOf(retryAfter)));
         }
+    }
+
+    /** The rate_limit_bucket row of a user's budget (the table has no user_id column of its own). */
+    public static String bucketId(Kind kind, String userId) {
+        return kind.name().toLowerCase() + ":" + userId;
     }
 
     private static BucketConfiguration configuration(long perMinute) {
