@@ -1,8 +1,6 @@
 package dev.parley.portability;
 
-import dev.parley.common.Ids;
 import dev.parley.common.QueryFlags;
-import dev.parley.conversation.ConversationService;
 import dev.parley.error.Problem;
 import dev.parley.error.ProblemException;
 import dev.parley.security.CurrentUser;
@@ -11,7 +9,6 @@ import io.quarkus.vertx.http.Compressed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
-import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
@@ -21,7 +18,6 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
-import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
@@ -31,7 +27,7 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-@Path("/api")
+@Path("/api/export")
 @Tag(name = "Export and import", description = "The caller's data as files, and files from other tools")
 @Authenticated
 @SecurityRequirement(name = "bearer")
@@ -40,53 +36,14 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class ExportResource {
 
     static final String NDJSON = "application/x-ndjson";
-    static final String MARKDOWN = "text/markdown";
 
     @Inject
     Exporter exporter;
 
     @Inject
-    ConversationService conversations;
-
-    @Inject
     CurrentUser user;
 
     @GET
-    @Path("/conversations/{id}/export")
-    @Produces({MediaType.APPLICATION_JSON, MARKDOWN})
-    @Compressed
-    @Operation(operationId = "exportConversation", summary = "Export one conversation with all its messages",
-            description = "format=json (default): {format: \"parley-export\", version: 1, exported_at, conversations: "
-                    + "[{…every field…, messages: [{…every field…}]}]}, which POST /api/import?format=parley reads back. "
-                    + "format=markdown: the title, then each message as a bold role and its text.")
-    @APIResponse(responseCode = "200", description = "The file, as an attachment",
-            content = {@Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.OBJECT)),
-                    @Content(mediaType = MARKDOWN, schema = @Schema(type = SchemaType.STRING))})
-    @APIResponse(responseCode = "400", description = "Malformed id or unknown format",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "404", description = "No such conversation for this user",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public Response exportConversation(@PathParam("id") String id,
-            @Parameter(description = "json (default) or markdown", schema = @Schema(enumeration = {"json", "markdown"}))
-            @QueryParam("format") String format) {
-        UUID conversationId = Ids.parse("id", id);
-        boolean markdown = "markdown".equals(format);
-        if (format != null && !markdown && !"json".equals(format)) {
-            throw ProblemException.badRequest("format", "must be json or markdown");
-        }
-        // Checked before the answer starts, so that another user's conversation is a 404.
-        conversations.get(conversationId);
-        String owner = user.id();
-        StreamingOutput body = markdown ? out -> exporter.markdown(owner, conversationId, out)
-                : out -> exporter.json(owner, conversationId, out);
-        return Response.ok(body, markdown ? MARKDOWN + ";charset=UTF-8" : MediaType.APPLICATION_JSON)
-                .header("Content-Disposition", "attachment; filename=\"conversation-" + conversationId
-                        + (markdown ? ".md" : ".json") + "\"")
-                .build();
-    }
-
-    @GET
-    @Path("/export")
     @Produces(NDJSON)
     @Compressed
     @Operation(operationId = "exportAll", summary = "Export all of the caller's conversations and messages",

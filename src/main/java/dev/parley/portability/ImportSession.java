@@ -128,7 +128,7 @@ final class ImportSession implements AutoCloseable {
             }
             try (PreparedStatement existing = connection.prepareStatement("""
                     SELECT id, title FROM conversation
-                     WHERE user_id = ? AND metadata ? 'imported_id'
+                     WHERE user_id = ? AND metadata ?? 'imported_id'
                        AND metadata ->> 'imported_from' = ? AND metadata ->> 'imported_id' = ?""")) {
                 existing.setString(1, owner);
                 existing.setString(2, metadata.get(IMPORTED_FROM));
