@@ -227,6 +227,32 @@ public class ImportFormatsTest {
     }
 
     @Test
+    void chunked_bodies_are_held_to_each_routes_own_limit() throws Exception {
+        String alice = newUser("alice");
+        // No Content-Length: the size is only known while the body is read.
+        assertEquals(413, chunkedPost(alice, "/api/import?format=openwebui", 3 * 1024 * 1024));
+        assertEquals(413, chunkedPost(alice, "/api/conversations", 1_500_000));
+    }
+
+    private int chunkedPost(String user, String path, int size) throws Exception {
+        byte[] body = ("{\"title\": \"" + "x".repeat(size) + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(baseUri.resolve(path))
+                .header("Authorization", dev.parley.support.Tokens.bearer(user))
+                .header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(body)))
+                .build();
+        try {
+            return java.net.http.HttpClient.newHttpClient().send(request, java.net.http.HttpResponse.BodyHandlers.ofString())
+                    .statusCode();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    @io.quarkus.test.common.http.TestHTTPResource("/")
+    java.net.URI baseUri;
+
+    @Test
     void a_second_user_sees_nothing_of_the_first_users_import() {
         String alice = newUser("alice");
         String bob = newUser("bob");
