@@ -58,6 +58,13 @@ public class Importer {
                 throw unreadable(session, "is not a " + format + " file: " + e.getMessage());
             } catch (IOException e) {
                 session.abandon("the upload broke off");
+                // A body sent without Content-Length is counted while it is read; the reader gives up
+                // past the route's limit with this message (a declared length is refused earlier).
+                if ("Request too large".equals(e.getMessage())) {
+                    throw new ProblemException(413, "The file is larger than the import limit; "
+                            + session.conversationsImported() + " conversation(s) before that point were imported",
+                            null, Map.of("Connection", "close"));
+                }
                 throw new UncheckedIOException(e);
             }
             return session.result();
