@@ -4,10 +4,10 @@
 ALTER TABLE conversation ADD COLUMN expires_at timestamptz;
 CREATE INDEX conversation_expires_idx ON conversation (expires_at) WHERE expires_at IS NOT NULL;
 
--- Retention (parley.retention.max-age, off by default) purges conversations with no activity for
--- that long, oldest first, in bounded batches: without this index each batch would scan the whole
--- table. The cost is one more btree entry per conversation update (every message moves updated_at).
-CREATE INDEX conversation_updated_idx ON conversation (updated_at);
+-- Retention (parley.retention.max-age, off by default) has no index of its own: an index on
+-- updated_at alone was taken by the planner for users' conversation lists (walk every user's rows
+-- in activity order, filter by user_id), and it would cost an entry per message. Its purge reads the
+-- table until it has a batch instead (QueryPlanTest keeps the lists on their own indexes).
 
 -- An imported conversation keeps where it came from in its metadata (imported_from, imported_id);
 -- a second import of the same file finds it here instead of creating a copy.

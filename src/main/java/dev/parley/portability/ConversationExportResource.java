@@ -6,9 +6,9 @@ import dev.parley.error.Problem;
 import dev.parley.error.ProblemException;
 import dev.parley.security.CurrentUser;
 import io.quarkus.security.Authenticated;
-import io.quarkus.vertx.http.Compressed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -51,7 +51,6 @@ public class ConversationExportResource {
 
     @GET
     @Produces({MediaType.APPLICATION_JSON, MARKDOWN})
-    @Compressed
     @Operation(operationId = "exportConversation", summary = "Export one conversation with all its messages",
             description = "format=json (default): {format: \"parley-export\", version: 1, exported_at, conversations: "
                     + "[{…every field…, messages: [{…every field…}]}]}, which POST /api/import?format=parley reads back. "
@@ -65,7 +64,8 @@ public class ConversationExportResource {
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Response exportConversation(@PathParam("id") String id,
             @Parameter(description = "json (default) or markdown", schema = @Schema(enumeration = {"json", "markdown"}))
-            @QueryParam("format") String format) {
+            @QueryParam("format") String format,
+            @Parameter(hidden = true) @HeaderParam("Accept-Encoding") String acceptEncoding) {
         UUID conversationId = Ids.parse("id", id);
         boolean markdown = "markdown".equals(format);
         if (format != null && !markdown && !"json".equals(format)) {
@@ -74,9 +74,16 @@ public class ConversationExportResource {
         // Checked before the answer starts, so that another user's conversation is a 404.
         conversations.get(conversationId);
         String owner = user.id();
-        StreamingOutput body = markdown ? out -> exporter.markdown(owner, conversationId, out)
-                : out -> exporter.json(owner, conversationId, out);
-        return Response.ok(body, markdown ? MARKDOWN + ";charset=UTF-8" : MediaType.APPLICATION_JSON)
+        boolean gzip = Exporter.acceptsGzip(acceptEncoding);
+        StreamingOutput body = out -> Exporter.write(out, gzip, o -> {
+            if (markdown) {
+                exporter.markdown(owner, conversationId, o);
+            } else {
+                exporter.json(owner, conversationId, o);
+            }
+        });
+        return ExportResource.gzipped(Response.ok(body, markdown ? MARKDOWN + ";charset=UTF-8"
+                : MediaType.APPLICATION_JSON), gzip)
                 .header("Content-Disposition", "attachment; filename=\"conversation-" + conversationId
                         + (markdown ? ".md" : ".json") + "\"")
                 .build();

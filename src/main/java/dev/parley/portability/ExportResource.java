@@ -5,9 +5,9 @@ import dev.parley.error.Problem;
 import dev.parley.error.ProblemException;
 import dev.parley.security.CurrentUser;
 import io.quarkus.security.Authenticated;
-import io.quarkus.vertx.http.Compressed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
@@ -45,7 +45,6 @@ public class ExportResource {
 
     @GET
     @Produces(NDJSON)
-    @Compressed
     @Operation(operationId = "exportAll", summary = "Export all of the caller's conversations and messages",
             description = "A stream of JSON lines, gzipped when the request accepts gzip: a header "
                     + "{type: header, format: \"parley-export\", version: 1, exported_at, since, archived}, then per "
@@ -62,17 +61,24 @@ public class ExportResource {
             @Parameter(description = "Only conversations changed at or after this instant (ISO-8601), "
                     + "with all their messages") @QueryParam("since") String since,
             @Parameter(description = "Only archived (true) or only active (false) conversations; both when absent",
-                    schema = @Schema(type = SchemaType.BOOLEAN)) @QueryParam("archived") String archived) {
+                    schema = @Schema(type = SchemaType.BOOLEAN)) @QueryParam("archived") String archived,
+            @Parameter(hidden = true) @HeaderParam("Accept-Encoding") String acceptEncoding) {
         if (format != null && !"ndjson".equals(format)) {
             throw ProblemException.badRequest("format", "must be ndjson");
         }
         Exporter.Filter filter = new Exporter.Filter(instant("since", since), QueryFlags.parse("archived", archived));
         String owner = user.id();
-        StreamingOutput body = out -> exporter.ndjson(owner, filter, out);
-        return Response.ok(body, NDJSON)
+        boolean gzip = Exporter.acceptsGzip(acceptEncoding);
+        StreamingOutput body = out -> Exporter.write(out, gzip, o -> exporter.ndjson(owner, filter, o));
+        return gzipped(Response.ok(body, NDJSON), gzip)
                 .header("Content-Disposition", "attachment; filename=\"parley-export-"
                         + LocalDate.now(ZoneOffset.UTC) + ".ndjson\"")
                 .build();
+    }
+
+    static Response.ResponseBuilder gzipped(Response.ResponseBuilder response, boolean gzip) {
+        response.header("Vary", "Accept-Encoding");
+        return gzip ? response.header("Content-Encoding", "gzip") : response;
     }
 
     private static Instant instant(String name, String raw) {

@@ -54,6 +54,39 @@ public class Exporter {
     @Inject
     AgroalDataSource dataSource;
 
+    /**
+     * Whether the client takes gzip (Accept-Encoding names it with a non-zero q). The export gzips
+     * itself rather than turning on the HTTP server's compression, which would compress every answer.
+     */
+    public static boolean acceptsGzip(String acceptEncoding) {
+        if (acceptEncoding == null) {
+            return false;
+        }
+        for (String coding : acceptEncoding.split(",")) {
+            String[] parts = coding.trim().split(";");
+            if (parts[0].trim().equalsIgnoreCase("gzip")) {
+                return parts.length < 2 || !parts[1].replace(" ", "").matches("q=0(\\.0*)?");
+            }
+        }
+        return false;
+    }
+
+    /** Writes through gzip when asked to; the compressed stream is finished, not closed. */
+    public static void write(OutputStream out, boolean gzip, StreamWork work) throws IOException {
+        if (!gzip) {
+            work.write(out);
+            return;
+        }
+        java.util.zip.GZIPOutputStream zipped = new java.util.zip.GZIPOutputStream(out, 8192);
+        work.write(zipped);
+        zipped.finish();
+    }
+
+    @FunctionalInterface
+    public interface StreamWork {
+        void write(OutputStream out) throws IOException;
+    }
+
     @Inject
     ObjectMapper mapper;
 

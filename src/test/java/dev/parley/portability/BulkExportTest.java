@@ -124,4 +124,14 @@ public class BulkExportTest {
         assertTrue(response.body().startsWith("{\"type\":\"header\",\"format\":\"parley-export\",\"version\":1"),
                 response.body());
     }
+
+    @Test
+    void other_answers_are_not_compressed() throws Exception {
+        HttpResponse<String> list = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        exportUri.resolve("/api/conversations")).header("Authorization", Tokens.bearer(newUser("plain")))
+                .header("Accept-Encoding", "gzip").GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, list.statusCode());
+        assertTrue(list.headers().firstValue("Content-Encoding").isEmpty());
+        assertTrue(list.body().contains("\"results\""), list.body());
+    }
 }
