@@ -62,4 +62,8 @@ public class Conversation extends PanacheEntityBase {
 
     @Column(name = "updated_at", nullable = false)
     public Instant updatedAt;
+
+    /** When set, the purge deletes the conversation and its messages after this instant. */
+    @Column(name = "expires_at", updatable = false)
+    public Instant expiresAt;
 }

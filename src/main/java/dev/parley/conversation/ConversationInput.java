@@ -2,12 +2,14 @@ package dev.parley.conversation;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import jakarta.validation.constraints.Size;
+import java.time.Instant;
 import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * Body of POST (create) and PUT (full replace). Fields left out take their defaults:
- * title "New Conversation", no description, not archived, not pinned, auto_reply on, no metadata.
+ * title "New Conversation", no description, not archived, not pinned, auto_reply on, no metadata,
+ * no expiry. The expiry (expires_at, or temporary for the configured default) is set at creation only.
  */
 @RegisterForReflection
 @Schema(name = "ConversationInput")
@@ -19,5 +21,16 @@ public record ConversationInput(
         Boolean archived,
         Boolean pinned,
         @Schema(description = "Whether user messages get assistant replies", defaultValue = "true")
-        Boolean autoReply) {
+        Boolean autoReply,
+        @Schema(description = "Create a temporary conversation, deleted with its messages after this instant "
+                + "(must be in the future; only on create)")
+        Instant expiresAt,
+        @Schema(description = "Create a temporary conversation that expires after the deployment's default "
+                + "time to live (parley.conversations.temporary-ttl); ignored when expires_at is given")
+        Boolean temporary) {
+
+    public ConversationInput(String title, String description, Map<String, String> metadata, Boolean archived,
+            Boolean pinned, Boolean autoReply) {
+        this(title, description, metadata, archived, pinned, autoReply, null, null);
+    }
 }

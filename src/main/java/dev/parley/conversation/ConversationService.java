@@ -16,11 +16,13 @@ import jakarta.transaction.Transactional;
 import jakarta.ws.rs.core.UriInfo;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /** Conversations of the calling user. Every read and write goes through {@link OwnerScope}. */
 @ApplicationScoped
@@ -41,6 +43,9 @@ public class ConversationService {
     @Inject
     InputChecks checks;
 
+    @ConfigProperty(name = "parley.conversations.temporary-ttl", defaultValue = "PT24H")
+    Duration temporaryTtl;
+
     public Conversation create(ConversationInput input) {
         checks.metadata("metadata", input.metadata());
         Conversation conversation = new Conversation();
@@ -49,6 +54,7 @@ public class ConversationService {
         apply(conversation, input);
         conversation.createdAt = Ids.now();
         conversation.updatedAt = conversation.createdAt;
+        conversation.expiresAt = expiry(input, conversation.createdAt);
         conversation.persist();
         return conversation;
     }
@@ -249,6 +255,16 @@ public class ConversationService {
         conversation.archived = Boolean.TRUE.equals(input.archived());
         conversation.pinned = Boolean.TRUE.equals(input.pinned());
         conversation.autoReply = input.autoReply() == null || input.autoReply();
+    }
+
+    private Instant expiry(ConversationInput input, Instant now) {
+        if (input.expiresAt() != null) {
+            if (!input.expiresAt().isAfter(now)) {
+                throw ProblemException.badRequest("expires_at", "must be in the future");
+            }
+            return input.expiresAt().truncatedTo(ChronoUnit.MICROS);
+        }
+        return Boolean.TRUE.equals(input.temporary()) ? now.plus(temporaryTtl) : null;
     }
 
     /** A missing or blank title means the default one, as front ends send "" for "no title". */

@@ -21,10 +21,12 @@ public record ConversationView(
         @Schema(nullable = true, implementation = String.class, format = "date-time",
                 description = "null until the first message") Instant lastMessageAt,
         Instant createdAt,
-        Instant updatedAt) {
+        Instant updatedAt,
+        @Schema(nullable = true, implementation = String.class, format = "date-time",
+                description = "when a temporary conversation is purged; null for a lasting one") Instant expiresAt) {
 
     public static ConversationView of(Conversation c) {
-        return new ConversationView(c.id, c.userId, c.title, c.description, c.archived, c.pinned, c.autoReply, c.metadata,
-                c.messageCount, c.lastMessageAt, c.createdAt, c.updatedAt);
+        return new ConversationView(c.id, c.userId, c.title, c.description, c.archived, c.pinned, c.autoReply,
+                c.metadata, c.messageCount, c.lastMessageAt, c.createdAt, c.updatedAt, c.expiresAt);
     }
 }

@@ -154,6 +154,11 @@ public class ProblemMappers {
             LOG.debugf("Client closed the connection during %s %s", request.method(), request.path());
             return respond(400, "The connection was closed before the request body arrived", null, request);
         }
+        if (isBodyTooLarge(e)) {
+            // A body without Content-Length that grew past the route's limit while it was read.
+            return Response.fromResponse(respond(413, "The request body is too large", null, request))
+                    .header("Connection", "close").build();
+        }
         String correlationId = Problems.correlationId(request.response());
         LOG.errorf(e, "Unexpected error [%s] for %s %s", correlationId, request.method(), request.path());
         return respond(500, "An unexpected error occurred; quote the correlation id when reporting it", null,

@@ -9,6 +9,8 @@ import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import io.quarkus.runtime.configuration.MemorySize;
+import io.quarkus.vertx.http.runtime.RouteConstants;
+import io.quarkus.vertx.http.runtime.VertxHttpRecorder;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -22,25 +24,37 @@ public class RouterProblems {
 
     private static final Logger LOG = Logger.getLogger(RouterProblems.class);
 
+    /** The one route with a larger body limit (dev.parley.portability.ImportResource). */
+    static final String IMPORT_PATH = "/api/import";
+
     @Inject
     ObjectMapper mapper;
 
-    @ConfigProperty(name = "quarkus.http.limits.max-body-size")
+    @ConfigProperty(name = "parley.limits.max-body-size")
     MemorySize maxBodySize;
 
+    /** The import takes whole exports, so it has its own, larger limit. */
+    @ConfigProperty(name = "parley.import.max-body-size")
+    MemorySize importMaxBodySize;
+
     void install(@Observes Router router) {
+        // quarkus.http.limits.max-body-size is the largest of the limits (the import's); each route's
+        // own limit is applied here. A declared length over it is refused before the body is read,
+        // with a problem body (the server's own check would answer 413 with an empty body). A chunked
+        // body declares no length: outside the import it is read here, up to the limit (REST then
+        // takes it from the routing context), and one that grows past the limit fails with 413 and
+        // reaches the failure handler below. The import streams its body instead (it may be large),
+        // counted by the server's reader against the import's limit (the route after this one).
         long limit = maxBodySize.asLongValue();
-        // A declared length over the limit is refused before the body is read, with a problem body
-        // (the server's own check would answer 413 with an empty body). A chunked body declares no
-        // length: it is read here, up to the limit (REST then takes it from the routing context), and
-        // one that grows past the limit fails with 413 and reaches errorHandler(413) below.
         BodyHandler chunkedBodies = BodyHandler.create(false).setBodyLimit(limit);
         router.route().order(Integer.MIN_VALUE + 1).handler(ctx -> {
+            String path = ctx.request().path();
             String length = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
             String encoding = ctx.request().getHeader(HttpHeaders.TRANSFER_ENCODING);
-            if (length != null && isOver(length, limit)) {
-                send(ctx, 413, "The request body is too large; the limit is " + limit + " bytes");
-            } else if (length == null && encoding != null && encoding.toLowerCase(java.util.Locale.ROOT).contains("chunked")) {
+            if (length != null && isOver(length, limitFor(path))) {
+                send(ctx, 413, "The request body is too large; the limit is " + limitFor(path) + " bytes");
+            } else if (length == null && !IMPORT_PATH.equals(path) && encoding != null
+                    && encoding.toLowerCase(java.util.Locale.ROOT).contains("chunked")) {
                 chunkedBodies.handle(ctx);
             } else {
                 ctx.next();
@@ -54,9 +68,19 @@ public class RouterProblems {
                 ctx.next();
             }
         });
+        // A body without a declared length (chunked) is counted while it is read, against the limit
+        // the server's own check (order -2) left in the context; this route's limit replaces it.
+        // Bodies that grow past it fail in the reader and reach errorHandler(413) below.
+        router.route().order(RouteConstants.ROUTE_ORDER_UPLOAD_LIMIT + 1).handler(ctx -> {
+            if (ctx.get(VertxHttpRecorder.MAX_REQUEST_SIZE_KEY) != null) {
+                ctx.put(VertxHttpRecorder.MAX_REQUEST_SIZE_KEY, limitFor(ctx.request().path()));
+            }
+            ctx.next();
+        });
         // Runs after every other route: nothing matched this path.
         router.route().order(Integer.MAX_VALUE).handler(ctx -> send(ctx, 404, "No resource at " + ctx.request().path()));
-        router.errorHandler(413, ctx -> send(ctx, 413, "The request body is too large; the limit is " + limit + " bytes"));
+        router.errorHandler(413, ctx -> send(ctx, 413,
+                "The request body is too large; the limit is " + limitFor(ctx.request().path()) + " bytes"));
         router.errorHandler(404, ctx -> send(ctx, 404, "No resource at " + ctx.request().path()));
         router.errorHandler(405, ctx -> send(ctx, 405, "Method not allowed"));
         router.errorHandler(500, ctx -> {
@@ -67,6 +91,11 @@ public class RouterProblems {
             }
             send(ctx, 500, "An unexpected error occurred; quote the correlation id when reporting it");
         });
+    }
+
+    private long limitFor(String path) {
+        return IMPORT_PATH.equals(path) ? Math.max(importMaxBodySize.asLongValue(), maxBodySize.asLongValue())
+                : maxBodySize.asLongValue();
     }
 
     private static boolean isOver(String length, long limit) {

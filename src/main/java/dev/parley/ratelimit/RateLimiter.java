@@ -106,7 +106,7 @@ public class RateLimiter {
             // (the chat endpoints, or a message that makes the assistant reply): a key needs the scope.
             user.requireScope(ApiKeyScope.CHAT);
         }
-        spend(kind.name().toLowerCase() + ":" + userId, limit(kind), switch (kind) {
+        spend(bucketId(kind, userId), limit(kind), switch (kind) {
             case WRITES -> "writes";
             case CHAT -> "chat requests";
             case READS -> "reads";
@@ -144,6 +144,11 @@ public class RateLimiter {
                             "RateLimit-Remaining", "0",
                             "RateLimit-Reset", String.valueOf(retryAfter)));
         }
+    }
+
+    /** The rate_limit_bucket row of a user's budget (the table has no user_id column of its own). */
+    public static String bucketId(Kind kind, String userId) {
+        return kind.name().toLowerCase() + ":" + userId;
     }
 
     private static BucketConfiguration configuration(long perMinute) {

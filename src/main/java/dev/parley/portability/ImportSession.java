@@ -1,0 +1,404 @@
+package dev.parley.portability;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.parley.common.Ids;
+import dev.parley.message.MessageStatus;
+import dev.parley.message.Role;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.jboss.logging.Logger;
+
+/**
+ * Stores the conversations of one import, each in a transaction of its own (all of it or none of
+ * it), on one connection held for the whole file. Messages are staged in a temporary table as they
+ * are read and moved into message by one INSERT … SELECT that turns source parent ids into the new
+ * ids, so a conversation of any length is stored without keeping it in memory; the foreign key of
+ * parent_id is checked at the end of that statement, so parents need not come first.
+ *
+ * <p>Nothing here fires a reply: imported messages are history, and an imported pending reply is
+ * stored as failed (no worker would ever have finished it).
+ */
+final class ImportSession implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(ImportSession.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int BATCH = 500;
+    private static final int MAX_PROBLEMS = 1000;
+
+    static final String IMPORTED_FROM = "imported_from";
+    static final String IMPORTED_ID = "imported_id";
+    static final String CURRENT_MESSAGE = "current_message_id";
+
+    private final Connection connection;
+    private final String owner;
+    private final String format;
+    private final List<ImportResult.Item> items = new ArrayList<>();
+    private final List<ImportResult.ImportProblem> problems = new ArrayList<>();
+    private int problemsLeftOut;
+    private int messagesImported;
+    private int conversationsImported;
+    private int alreadyImported;
+
+    // The conversation being stored, if any.
+    private ImportedConversation open;
+    private UUID openId;
+    private String openTitle;
+    private PreparedStatement staging;
+    private int staged;
+    private int pendingInBatch;
+    private Instant lastMessageAt;
+    private String currentSourceId;
+    private UUID currentId;
+    private boolean skipping;
+
+    ImportSession(Connection connection, String owner, String format) throws SQLException {
+        this.connection = connection;
+        this.owner = owner;
+        this.format = format;
+        connection.setAutoCommit(false);
+        try (Statement ddl = connection.createStatement()) {
+            ddl.execute("""
+                    CREATE TEMPORARY TABLE IF NOT EXISTS import_staging (
+                        id            uuid NOT NULL,
+                        source_id     text,
+                        parent_source text,
+                        role          varchar(16),
+                        content       text,
+                        status        varchar(16),
+                        thread_id     varchar(255),
+                        endpoint      varchar(100),
+                        model         varchar(255),
+                        tool_calls    jsonb,
+                        metadata      jsonb,
+                        created_at    timestamptz,
+                        updated_at    timestamptz
+                    ) ON COMMIT DELETE ROWS""");
+        }
+        connection.commit();
+    }
+
+    /** A whole conversation already read (the tree formats). */
+    void store(ImportedConversation conversation, Branches.Resolved resolved) {
+        if (!begin(conversation)) {
+            return;
+        }
+        currentSourceId = resolved.currentSourceId();
+        for (ImportedMessage message : resolved.messages()) {
+            if (!add(message)) {
+                return;
+            }
+        }
+        end();
+    }
+
+    /**
+     * Opens a conversation; false when it is skipped (already imported, or not storable), in which
+     * case its messages are ignored until the next begin.
+     */
+    boolean begin(ImportedConversation conversation) {
+        if (open != null) {
+            end();
+        }
+        skipping = true;
+        if (conversation.sourceId() == null || conversation.sourceId().isBlank()) {
+            problem(null, "skipped a conversation without an id");
+            return false;
+        }
+        Map<String, String> metadata = new LinkedHashMap<>(conversation.metadata());
+        // A conversation that came from elsewhere before keeps its first source, so that importing
+        // a Parley export of it still matches an import of the original file.
+        metadata.putIfAbsent(IMPORTED_FROM, format);
+        metadata.putIfAbsent(IMPORTED_ID, conversation.sourceId());
+        try {
+            identify();
+            try (PreparedStatement lock = connection.prepareStatement(
+                    "SELECT pg_advisory_xact_lock(hashtextextended(?, 0))")) {
+                lock.setString(1, owner + "\n" + metadata.get(IMPORTED_FROM) + "\n" + metadata.get(IMPORTED_ID));
+                lock.execute();
+            }
+            try (PreparedStatement existing = connection.prepareStatement("""
+                    SELECT id, title FROM conversation
+                     WHERE user_id = ? AND metadata ?? 'imported_id'
+                       AND metadata ->> 'imported_from' = ? AND metadata ->> 'imported_id' = ?""")) {
+                existing.setString(1, owner);
+                existing.setString(2, metadata.get(IMPORTED_FROM));
+                existing.setString(3, metadata.get(IMPORTED_ID));
+                try (ResultSet rs = existing.executeQuery()) {
+                    if (rs.next()) {
+                        items.add(new ImportResult.Item(conversation.sourceId(), rs.getObject(1, UUID.class),
+                                rs.getString(2), 0, "already_imported"));
+                        alreadyImported++;
+                        connection.rollback();
+                        return false;
+                    }
+                }
+            }
+            Instant created = conversation.createdAt() != null ? conversation.createdAt() : Ids.now();
+            openId = Ids.newId();
+            openTitle = title(conversation.title());
+            try (PreparedStatement insert = connection.prepareStatement("""
+                    INSERT INTO conversation (id, user_id, title, description, archived, pinned, auto_reply, metadata,
+                                              created_at, updated_at, expires_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, CAST(? AS jsonb), ?, ?, ?)""")) {
+                insert.setObject(1, openId);
+                insert.setString(2, owner);
+                insert.setString(3, openTitle);
+                insert.setString(4, truncate(conversation.description(), 500));
+                insert.setBoolean(5, conversation.archived());
+                insert.setBoolean(6, conversation.pinned());
+                insert.setBoolean(7, conversation.autoReply());
+                insert.setString(8, JSON.writeValueAsString(metadata));
+                insert.setTimestamp(9, Timestamp.from(created));
+                insert.setTimestamp(10, Timestamp.from(conversation.updatedAt() != null ? conversation.updatedAt() : created));
+                insert.setTimestamp(11, conversation.expiresAt() == null ? null : Timestamp.from(conversation.expiresAt()));
+                insert.executeUpdate();
+            }
+            staging = connection.prepareStatement("""
+                    INSERT INTO import_staging (id, source_id, parent_source, role, content, status, thread_id,
+                                                endpoint, model, tool_calls, metadata, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS jsonb), CAST(? AS jsonb), ?, ?)""");
+            open = conversation;
+            staged = 0;
+            pendingInBatch = 0;
+            lastMessageAt = null;
+            currentSourceId = null;
+            currentId = null;
+            skipping = false;
+            return true;
+        } catch (SQLException | com.fasterxml.jackson.core.JsonProcessingException e) {
+            fail(conversation.sourceId(), e);
+            return false;
+        }
+    }
+
+    /** Stages one message of the open conversation; false when the conversation had to be given up. */
+    boolean add(ImportedMessage message) {
+        if (open == null || skipping) {
+            return false;
+        }
+        if (message.role() == null) {
+            abandon("message " + message.sourceId() + " has no valid role (user, assistant, system or tool)");
+            return false;
+        }
+        if (message.content() == null) {
+            abandon("message " + message.sourceId() + " has no content");
+            return false;
+        }
+        MessageStatus status = message.status() == null ? MessageStatus.COMPLETE : message.status();
+        if (status == MessageStatus.PENDING) {
+            status = MessageStatus.FAILED;
+        }
+        if (message.role() != Role.ASSISTANT) {
+            status = MessageStatus.COMPLETE;
+        }
+        Instant created = message.createdAt() != null ? message.createdAt()
+                : lastMessageAt != null ? lastMessageAt : open.createdAt() != null ? open.createdAt() : Ids.now();
+        UUID id = Ids.newId();
+        if (message.sourceId() != null && message.sourceId().equals(currentSourceId)) {
+            currentId = id;
+        }
+        try {
+            staging.setObject(1, id);
+            staging.setString(2, message.sourceId());
+            staging.setString(3, message.parentSourceId());
+            staging.setString(4, message.role().wire());
+            staging.setString(5, message.content());
+            staging.setString(6, status.wire());
+            staging.setString(7, message.threadId());
+            staging.setString(8, message.endpoint());
+            staging.setString(9, message.model());
+            staging.setString(10, message.toolCalls() == null || !message.toolCalls().isArray() ? "[]"
+                    : message.toolCalls().toString());
+            staging.setString(11, message.metadata() == null ? "{}" : message.metadata().toString());
+            staging.setTimestamp(12, Timestamp.from(created));
+            staging.setTimestamp(13, Timestamp.from(message.updatedAt() != null ? message.updatedAt() : created));
+            staging.addBatch();
+            staged++;
+            if (lastMessageAt == null || created.isAfter(lastMessageAt)) {
+                lastMessageAt = created;
+            }
+            if (++pendingInBatch == BATCH) {
+                staging.executeBatch();
+                pendingInBatch = 0;
+            }
+            return true;
+        } catch (SQLException e) {
+            fail(open.sourceId(), e);
+            return false;
+        }
+    }
+
+    /** Moves the staged messages in and commits the conversation. */
+    void end() {
+        if (open == null) {
+            return;
+        }
+        try {
+            if (pendingInBatch > 0) {
+                staging.executeBatch();
+            }
+            int orphans;
+            try (PreparedStatement move = connection.prepareStatement("""
+                    INSERT INTO message (id, conversation_id, user_id, role, content, status, parent_id, thread_id,
+                                         endpoint, model, tool_calls, metadata, created_at, updated_at)
+                    SELECT s.id, ?, ?, s.role, s.content, s.status, p.id, s.thread_id, s.endpoint, s.model,
+                           s.tool_calls, s.metadata, s.created_at, s.updated_at
+                      FROM import_staging s LEFT JOIN import_staging p ON p.source_id = s.parent_source""")) {
+                move.setObject(1, openId);
+                move.setString(2, owner);
+                move.executeUpdate();
+            }
+            try (PreparedStatement missing = connection.prepareStatement("""
+                    SELECT count(*) FROM import_staging s
+                     WHERE s.parent_source IS NOT NULL
+                       AND NOT EXISTS (SELECT 1 FROM import_staging p WHERE p.source_id = s.parent_source)""");
+                    ResultSet rs = missing.executeQuery()) {
+                rs.next();
+                orphans = rs.getInt(1);
+            }
+            try (PreparedStatement counters = connection.prepareStatement("""
+                    UPDATE conversation
+                       SET message_count = ?, last_message_at = ?,
+                           updated_at = GREATEST(updated_at, COALESCE(?, updated_at)),
+                           metadata = CASE WHEN CAST(? AS text) IS NULL THEN metadata
+                                           ELSE metadata || jsonb_build_object('current_message_id', CAST(? AS text)) END
+                     WHERE id = ? AND user_id = ?""")) {
+                Timestamp last = lastMessageAt == null ? null : Timestamp.from(lastMessageAt);
+                String current = currentId == null ? null : currentId.toString();
+                counters.setInt(1, staged);
+                counters.setTimestamp(2, last);
+                counters.setTimestamp(3, last);
+                counters.setString(4, current);
+                counters.setString(5, current);
+                counters.setObject(6, openId);
+                counters.setString(7, owner);
+                counters.executeUpdate();
+            }
+            connection.commit();
+            items.add(new ImportResult.Item(open.sourceId(), openId, openTitle, staged, "imported"));
+            conversationsImported++;
+            messagesImported += staged;
+            if (orphans > 0) {
+                problem(open.sourceId(), orphans + " message(s) named a parent that is not in the file; "
+                        + "they were stored without one");
+            }
+        } catch (SQLException e) {
+            fail(open.sourceId(), e);
+        } finally {
+            closeOpen();
+        }
+    }
+
+    /** Gives up the open conversation: nothing of it stays. */
+    void abandon(String detail) {
+        if (open == null) {
+            return;
+        }
+        String sourceId = open.sourceId();
+        rollback();
+        problem(sourceId, detail + "; the conversation was not imported");
+    }
+
+    void problem(String sourceId, String detail) {
+        if (problems.size() < MAX_PROBLEMS) {
+            problems.add(new ImportResult.ImportProblem(sourceId, detail));
+        } else {
+            problemsLeftOut++;
+        }
+    }
+
+    int conversationsImported() {
+        return conversationsImported;
+    }
+
+    ImportResult result() {
+        List<ImportResult.ImportProblem> shown = new ArrayList<>(problems);
+        if (problemsLeftOut > 0) {
+            shown.add(new ImportResult.ImportProblem(null, problemsLeftOut + " more problem(s) not listed"));
+        }
+        return new ImportResult(format, conversationsImported, messagesImported, alreadyImported, items, shown);
+    }
+
+    private void fail(String sourceId, Exception e) {
+        // The database's message may quote data; the client gets the kind of failure, the log the rest.
+        LOG.warnf("Import of conversation %s failed: %s", sourceId, e.getMessage());
+        rollback();
+        problem(sourceId, "could not be stored (" + describe(e) + "); the conversation was not imported");
+    }
+
+    private static String describe(Exception e) {
+        if (e instanceof SQLException sql && sql.getSQLState() != null) {
+            return switch (sql.getSQLState()) {
+                case "22001" -> "a value is longer than its field allows";
+                case "23505" -> "two messages share an id";
+                case "23514", "23502" -> "a value is not allowed";
+                default -> "database error " + sql.getSQLState();
+            };
+        }
+        return "invalid data";
+    }
+
+    private void rollback() {
+        try {
+            connection.rollback();
+        } catch (SQLException e) {
+            LOG.warn("Rollback of an import failed", e);
+        }
+        closeOpen();
+    }
+
+    private void closeOpen() {
+        if (staging != null) {
+            try {
+                staging.close();
+            } catch (SQLException ignored) {
+                // The statement dies with the transaction anyway.
+            }
+        }
+        staging = null;
+        open = null;
+        skipping = true;
+    }
+
+    /** The caller's id for row-level security policies (transaction-local, so set in every transaction). */
+    private void identify() throws SQLException {
+        try (PreparedStatement identity = connection.prepareStatement("SELECT set_config('parley.user_id', ?, true)")) {
+            identity.setString(1, owner);
+            identity.execute();
+        }
+    }
+
+    private static String title(String title) {
+        if (title == null || title.isBlank()) {
+            return "Imported conversation";
+        }
+        return truncate(title.strip(), 255);
+    }
+
+    private static String truncate(String value, int max) {
+        return value == null || value.length() <= max ? value : value.substring(0, max);
+    }
+
+    @Override
+    public void close() throws SQLException {
+        if (open != null) {
+            rollback();
+        }
+        try (Statement drop = connection.createStatement()) {
+            // The connection goes back to the pool: leave its session as it was.
+            drop.execute("DROP TABLE IF EXISTS pg_temp.import_staging");
+        }
+        connection.commit();
+        connection.setAutoCommit(true);
+    }
+}
