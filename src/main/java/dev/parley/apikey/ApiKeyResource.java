@@ -44,7 +44,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
                 + "a call outside them is 403 problem+json naming the missing scope.")
 @Tag(name = "API keys", description = "Personal API keys for scripts and services (managed with a JWT only)")
 @Authenticated
-@JwtOnly
+@JwtOnly("API keys cannot manage API keys; use a bearer JWT")
 @SecurityRequirement(name = "bearer")
 @Produces(MediaType.APPLICATION_JSON)
 @APIResponse(responseCode = "401", description = "Missing or invalid bearer token",

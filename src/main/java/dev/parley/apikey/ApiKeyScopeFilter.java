@@ -41,8 +41,10 @@ public class ApiKeyScopeFilter {
     }
 
     static void check(ApiKeyPrincipal key, Class<?> type, Method method, String httpMethod) {
-        if (type.isAnnotationPresent(JwtOnly.class) || method.isAnnotationPresent(JwtOnly.class)) {
-            throw ProblemException.forbidden("API keys cannot manage API keys; use a bearer JWT");
+        JwtOnly jwtOnly = method.isAnnotationPresent(JwtOnly.class) ? method.getAnnotation(JwtOnly.class)
+                : type.getAnnotation(JwtOnly.class);
+        if (jwtOnly != null) {
+            throw ProblemException.forbidden(jwtOnly.value());
         }
         ApiKeyScope needed = isChat(type, method) ? ApiKeyScope.CHAT
                 : "GET".equals(httpMethod) || "HEAD".equals(httpMethod) ? ApiKeyScope.READ : ApiKeyScope.WRITE;

@@ -1,5 +1,6 @@
 package dev.parley.portability;
 
+import dev.parley.apikey.ApiKeyAuthenticationMechanism;
 import dev.parley.common.Ids;
 import dev.parley.conversation.ConversationService;
 import dev.parley.error.Problem;
@@ -34,6 +35,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Tag(name = "Export and import")
 @Authenticated
 @SecurityRequirement(name = "bearer")
+@SecurityRequirement(name = ApiKeyAuthenticationMechanism.SCHEME)
 @APIResponse(responseCode = "401", description = "Missing or invalid bearer token",
         content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
 public class ConversationExportResource {

@@ -3,9 +3,9 @@ package dev.parley.portability;
 import dev.parley.error.Problem;
 import dev.parley.error.ProblemException;
 import dev.parley.security.CurrentUser;
+import dev.parley.security.JwtOnly;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.quarkus.security.Authenticated;
-import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.Path;
@@ -14,7 +14,6 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import java.util.List;
 import java.util.Map;
-import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -38,8 +37,6 @@ public class ErasureResource {
     @Inject
     CurrentUser user;
 
-    @Inject
-    SecurityIdentity identity;
 
     /** What was erased: rows deleted per kind (table). */
     @RegisterForReflection
@@ -53,7 +50,10 @@ public class ErasureResource {
     }
 
     // Not rate limited: the limiter would only write a bucket row for the user being erased.
+    // Erasure takes the full login, a JWT: a narrower credential such as a personal API key must not
+    // be able to destroy the account.
     @DELETE
+    @JwtOnly("API keys cannot erase an account; use a bearer JWT")
     @Operation(operationId = "eraseMe", summary = "Erase everything the caller has stored",
             description = "Deletes all of the caller's conversations, messages, idempotency records, rate-limit "
                     + "state and any other row with their user id, at once and for good. Requires a bearer JWT and "
@@ -62,16 +62,11 @@ public class ErasureResource {
             content = @Content(schema = @Schema(implementation = ErasureResult.class)))
     @APIResponse(responseCode = "400", description = "confirm is missing or is not the caller's user id",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "403", description = "The caller did not authenticate with a JWT",
+    @APIResponse(responseCode = "403", description = "The caller used an API key, not a JWT",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public ErasureResult eraseMe(
             @Parameter(required = true, description = "The caller's user id (the token's sub), as a confirmation")
             @QueryParam("confirm") String confirm) {
-        // Erasure takes the full login, a JWT: a narrower credential (such as a personal API key,
-        // when those exist) must not be able to destroy the account. Today every caller has a JWT.
-        if (!(identity.getPrincipal() instanceof JsonWebToken)) {
-            throw ProblemException.forbidden("Erasing an account requires a bearer JWT");
-        }
         String userId = user.id();
         if (!userId.equals(confirm)) {
             throw new ProblemException(400, "Confirm the erasure with confirm=<your user id>",

@@ -1,5 +1,6 @@
 package dev.parley.portability;
 
+import dev.parley.apikey.ApiKeyAuthenticationMechanism;
 import dev.parley.common.QueryFlags;
 import dev.parley.error.Problem;
 import dev.parley.error.ProblemException;
@@ -31,6 +32,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Tag(name = "Export and import", description = "The caller's data as files, and files from other tools")
 @Authenticated
 @SecurityRequirement(name = "bearer")
+@SecurityRequirement(name = ApiKeyAuthenticationMechanism.SCHEME)
 @APIResponse(responseCode = "401", description = "Missing or invalid bearer token",
         content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
 public class ExportResource {

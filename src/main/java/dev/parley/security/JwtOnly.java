@@ -9,4 +9,7 @@ import java.lang.annotation.Target;
 @Retention(RetentionPolicy.RUNTIME)
 @Target({ElementType.TYPE, ElementType.METHOD})
 public @interface JwtOnly {
+
+    /** The 403's detail: why a key may not do this. */
+    String value() default "This endpoint needs a bearer JWT; API keys cannot call it";
 }

@@ -246,6 +246,18 @@ public class ApiKeyTest {
     }
 
     @Test
+    void a_key_cannot_erase_its_owners_account() {
+        String alice = newUser("alice");
+        String conversation = createConversation(alice, "Keep me");
+        Key key = createKey(alice, "everything", List.of("read", "write", "chat"));
+        withKey(key.secret()).queryParam("confirm", alice).delete("/api/me").then().statusCode(403)
+                .contentType("application/problem+json")
+                .body("detail", equalTo("API keys cannot erase an account; use a bearer JWT"));
+        as(alice).get("/api/conversations/{id}", conversation).then().statusCode(200)
+                .body("title", equalTo("Keep me"));
+    }
+
+    @Test
     void rename_changes_only_the_name() {
         String alice = newUser("alice");
         Key key = createKey(alice, "old", List.of("read"));
