@@ -18,6 +18,7 @@ const state = {
   view: { id: null, conversation: null, generation: 0, olderCursor: null, messages: new Map() },
   search: { q: '', cursor: null, loading: false, generation: 0 },
   sending: false,
+  exporting: false,
   // A conversation the composer just created: opened without clearing the exchange on screen.
   adopt: null,
 };
@@ -341,6 +342,7 @@ async function openConversation(id, { focus = true, keep = false } = {}) {
   const generation = ++view.generation;
   view.id = id;
   setView('conversation');
+  toggleExportMenu(false);
   markCurrent();
   if (!keep) {
     $('messages').replaceChildren();
@@ -594,6 +596,61 @@ async function remove() {
   }
 }
 
+// ---- Export: the file comes through fetch (the token goes only in a header, never in a URL) ------
+
+// How long an export's object URL outlives the click: the download must have read the blob first.
+const EXPORT_URL_LIFETIME_MS = 30000;
+
+function toggleExportMenu(open) {
+  show($('export-menu'), open);
+  $('export').setAttribute('aria-expanded', String(open));
+  if (open) $('export-menu').querySelector('button').focus();
+}
+
+function attachmentName(response) {
+  const match = /filename="([^"]+)"/.exec(response.headers.get('Content-Disposition') ?? '');
+  return match ? match[1] : null;
+}
+
+async function exportConversation(format) {
+  const id = state.view.id;
+  toggleExportMenu(false);
+  $('export').focus();
+  // Not disabled while it runs: a disabled button would drop the keyboard focus just put on it.
+  if (state.exporting) return;
+  state.exporting = true;
+  $('export').setAttribute('aria-busy', 'true');
+  $('conversation-error').textContent = '';
+  try {
+    let response;
+    try {
+      response = await fetch(`/api/conversations/${encodeURIComponent(id)}/export?${query({ format })}`, {
+        headers: headers({ Accept: format === 'markdown' ? 'text/markdown' : 'application/json' }),
+        cache: 'no-store',
+      });
+    } catch {
+      throw new ApiError(0, { title: 'Network error', detail: 'the export could not be fetched' });
+    }
+    if (!response.ok) {
+      const error = new ApiError(response.status, await response.json().catch(() => null));
+      if (response.status === 401) signOut(`Signed out: ${error.message}`);
+      throw error;
+    }
+    const url = URL.createObjectURL(await response.blob());
+    const name = attachmentName(response) ?? `conversation-${id}.${format === 'markdown' ? 'md' : 'json'}`;
+    const link = el('a', { href: url, download: name, hidden: true });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), EXPORT_URL_LIFETIME_MS);
+  } catch (error) {
+    $('conversation-error').textContent = `Export failed. ${error.message}`;
+  } finally {
+    state.exporting = false;
+    $('export').removeAttribute('aria-busy');
+  }
+}
+
 // ---- Search across all messages -----------------------------------------------------------------
 
 async function runSearch(q) {
@@ -681,6 +738,24 @@ function wire() {
   $('pin').addEventListener('click', () => change({ pinned: !state.view.conversation.pinned }));
   $('archive').addEventListener('click', () => change({ archived: !state.view.conversation.archived }));
   $('delete').addEventListener('click', remove);
+  $('export').addEventListener('click', () => toggleExportMenu($('export-menu').hidden));
+  for (const choice of $('export-menu').querySelectorAll('button')) {
+    choice.addEventListener('click', () => exportConversation(choice.dataset.format));
+  }
+  // The menu closes with Escape (focus back on Export) and when focus or a click goes elsewhere.
+  $('export-box').addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' && !$('export-menu').hidden) {
+      e.preventDefault();
+      toggleExportMenu(false);
+      $('export').focus();
+    }
+  });
+  $('export-box').addEventListener('focusout', (e) => {
+    if (e.relatedTarget && !$('export-box').contains(e.relatedTarget)) toggleExportMenu(false);
+  });
+  document.addEventListener('click', (e) => {
+    if (!$('export-box').contains(e.target)) toggleExportMenu(false);
+  });
   $('composer').addEventListener('submit', (e) => {
     e.preventDefault();
     const text = $('message').value;

@@ -21,7 +21,10 @@ import dev.parley.support.Tokens;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusMock;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
 import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -350,6 +353,60 @@ public class ConsoleBrowserTest {
         } finally {
             dark(false);
         }
+    }
+
+    @Test
+    void should_export_the_open_conversation_as_markdown_and_json_through_a_fetched_file() throws Exception {
+        String user = newUser("exporter");
+        String text = "Pack the umbrella & the <b>map</b> for Lisboa — café at 9";
+        String cid = createConversation(user, Map.of("title", "Trip notes", "auto_reply", false));
+        addMessage(user, cid, "user", text);
+        signIn(user);
+        browser.js("location.hash = arguments[0]", "#/c/" + cid);
+        browser.await(d -> messageTexts().equals(List.of(text)));
+
+        // Markdown, with the mouse.
+        WebElement export = browser.visible("#export");
+        assertEquals("false", export.getAttribute("aria-expanded"));
+        export.click();
+        assertEquals("true", export.getAttribute("aria-expanded"));
+        browser.visible("#export-menu button[data-format=markdown]").click();
+        Path markdown = browser.download("conversation-" + cid + ".md");
+        assertEquals("# Trip notes\n\n**user**\n\n" + text + "\n\n", Files.readString(markdown));
+        assertFalse(browser.find("#export-menu").isDisplayed(), "the menu closes once a format is chosen");
+        assertEquals("", browser.find("#conversation-error").getText());
+
+        // JSON, with the keyboard only, on a 360 px screen.
+        browser.size(Browser.PHONE);
+        browser.await(d -> !d.findElement(By.id("sidebar")).isDisplayed());
+        browser.js("arguments[0].focus()", browser.visible("#export"));
+        browser.driver.switchTo().activeElement().sendKeys(Keys.ENTER);
+        browser.await(d -> "Export as Markdown".equals(d.switchTo().activeElement().getAttribute("aria-label")));
+        assertNoHorizontalScroll();
+        long right = ((Number) browser.js(
+                "return Math.ceil(document.getElementById('export-menu').getBoundingClientRect().right)")).longValue();
+        assertTrue(right <= (Long) browser.js("return document.documentElement.clientWidth"), "the menu is on screen: " + right);
+        browser.screenshot("phone-export-menu");
+        // Escape closes the menu and gives the focus back to Export.
+        browser.driver.switchTo().activeElement().sendKeys(Keys.ESCAPE);
+        browser.await(d -> !d.findElement(By.id("export-menu")).isDisplayed());
+        assertEquals("export", browser.driver.switchTo().activeElement().getAttribute("id"));
+        browser.driver.switchTo().activeElement().sendKeys(Keys.ENTER);
+        browser.await(d -> "Export as Markdown".equals(d.switchTo().activeElement().getAttribute("aria-label")));
+        browser.driver.switchTo().activeElement().sendKeys(Keys.TAB);
+        WebElement json = browser.driver.switchTo().activeElement();
+        assertEquals("Export as JSON", json.getAttribute("aria-label"));
+        json.sendKeys(Keys.ENTER);
+        JsonPath file = JsonPath.from(Files.readString(browser.download("conversation-" + cid + ".json")));
+        assertEquals("parley-export", file.getString("format"));
+        assertEquals(List.of(cid), file.getList("conversations.id"));
+        assertEquals("Trip notes", file.getString("conversations[0].title"));
+        assertEquals(List.of(text), file.getList("conversations[0].messages.content"));
+        assertEquals(List.of("user"), file.getList("conversations[0].messages.role"));
+
+        // The temporary link is gone and the token never went into a URL.
+        assertTrue(browser.all("a[download]").isEmpty());
+        assertFalse(browser.driver.getCurrentUrl().contains(Tokens.forUser(user).substring(0, 20)));
     }
 
     private static void dark(boolean on) {

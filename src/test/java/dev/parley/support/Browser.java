@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
@@ -31,9 +32,12 @@ public final class Browser implements AutoCloseable {
     private static final Path SCREENSHOTS = Path.of("target", "console-screenshots");
 
     public final ChromeDriver driver;
+    /** Where this browser saves downloads, without asking: a fresh directory under target/console-downloads. */
+    public final Path downloads;
 
-    private Browser(ChromeDriver driver) {
+    private Browser(ChromeDriver driver, Path downloads) {
         this.driver = driver;
+        this.downloads = downloads;
     }
 
     public static Browser start() {
@@ -44,8 +48,18 @@ public final class Browser implements AutoCloseable {
                     + "); run .ci/ensure-chromium or: apt-get install chromium chromium-driver");
         }
         System.setProperty("webdriver.chrome.driver", chromedriver);
+        Path downloads;
+        try {
+            Path parent = Files.createDirectories(Path.of("target", "console-downloads"));
+            downloads = Files.createTempDirectory(parent, "chromium-").toAbsolutePath();
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot make a download directory under target/", e);
+        }
         ChromeOptions options = new ChromeOptions();
         options.setBinary(chromium);
+        options.setExperimentalOption("prefs", Map.of(
+                "download.default_directory", downloads.toString(),
+                "download.prompt_for_download", false));
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", "--no-first-run",
                 "--disable-default-apps", "--lang=en-US", "--force-color-profile=srgb", "--hide-scrollbars");
@@ -55,7 +69,7 @@ public final class Browser implements AutoCloseable {
                 .build();
         ChromeDriver driver = new ChromeDriver(service, options);
         driver.manage().window().setSize(DESKTOP);
-        return new Browser(driver);
+        return new Browser(driver, downloads);
     }
 
     public <T> T await(Function<WebDriver, T> condition) {
@@ -75,6 +89,15 @@ public final class Browser implements AutoCloseable {
             List<WebElement> found = d.findElements(By.cssSelector(css));
             return found.stream().filter(WebElement::isDisplayed).findFirst().orElse(null);
         });
+    }
+
+    /**
+     * The downloaded file of that name, once Chromium has finished writing it (it writes to a
+     * .crdownload file and renames that at the end).
+     */
+    public Path download(String name) {
+        Path file = downloads.resolve(name);
+        return await(d -> Files.isRegularFile(file) ? file : null);
     }
 
     public Object js(String script, Object... args) {
