@@ -29,6 +29,7 @@ public class ExternalPostgres implements QuarkusTestResourceLifecycleManager {
                 "quarkus.datasource.jdbc.url", postgres.getJdbcUrl("postgres", "postgres"),
                 "quarkus.datasource.username", "postgres",
                 "quarkus.datasource.password", "postgres",
+                "mp.jwt.verify.publickey.algorithm", "RS256,ES256",
                 "mp.jwt.verify.publickey.location",
                 Path.of("src/test/resources/publicKeys.jwks").toAbsolutePath().toString(),
                 "parley.pagination.cursor-key", "integration-test-cursor-key");
