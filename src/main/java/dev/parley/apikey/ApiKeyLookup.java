@@ -2,6 +2,7 @@ package dev.parley.apikey;
 
 import dev.parley.security.ApiKeyScope;
 import dev.parley.security.ApiKeyPrincipal;
+import dev.parley.security.DatabaseIdentity;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.agroal.api.AgroalDataSource;
@@ -107,7 +108,7 @@ public class ApiKeyLookup {
         if (touched.asMap().putIfAbsent(key.keyId(), now) != null) {
             return;
         }
-        Infrastructure.getDefaultWorkerPool().execute(() -> {
+        Infrastructure.getDefaultWorkerPool().execute(() -> DatabaseIdentity.asUser(key.userId(), () -> {
             try (Connection c = dataSource.getConnection();
                     PreparedStatement s = c.prepareStatement("SELECT api_key_touch(?, ?, ?)")) {
                 s.setString(1, key.userId());
@@ -119,10 +120,18 @@ public class ApiKeyLookup {
                 touched.invalidate(key.keyId());
                 LOG.warnf("Could not record the use of API key %s: %s", key.keyId(), e.getMessage());
             }
-        });
+        }));
     }
 
+    /**
+     * As nobody: the key's owner is not known yet, and api_key_authenticate (a SECURITY DEFINER
+     * function, V15) finds the key by its hash without the user's rows being opened to this connection.
+     */
     private Known query(byte[] hash) {
+        return DatabaseIdentity.asNobody(() -> queryAsNobody(hash));
+    }
+
+    private Known queryAsNobody(byte[] hash) {
         try (Connection c = dataSource.getConnection();
                 PreparedStatement s = c.prepareStatement(
                         "SELECT user_id, id, scopes, secret_hash, expires_at FROM api_key_authenticate(?)")) {

@@ -2,6 +2,8 @@ package dev.parley.assistant;
 
 import dev.parley.message.Message;
 import dev.parley.message.MessageStatus;
+import dev.parley.security.DatabaseIdentity;
+import dev.parley.security.DatabaseIdentity.Job;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -9,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
@@ -53,8 +56,8 @@ public class ReplyGenerator {
             }
             // The claim is checked again right before the model is called: a claim that waited,
             // or was handed back meanwhile, must not make a second model call for the same reply.
-            List<Turn> history = leases.lost(claim) ? null : QuarkusTransaction.requiringNew()
-                    .call(() -> store.begin(claim, config.claimLease(), config.historyWindow()));
+            List<Turn> history = leases.lost(claim) ? null : asReplies(claim, () -> QuarkusTransaction.requiringNew()
+                    .call(() -> store.begin(claim, config.claimLease(), config.historyWindow())));
             if (history == null) {
                 metrics.record(start, "superseded");
                 return ReplyOutcome.handedOver(claim.replyId());
@@ -110,7 +113,7 @@ public class ReplyGenerator {
         Duration backoff = FIRST_STORE_BACKOFF;
         while (true) {
             try {
-                return QuarkusTransaction.requiringNew().call(statement);
+                return asReplies(claim, () -> QuarkusTransaction.requiringNew().call(statement));
             } catch (RuntimeException e) {
                 if (leases.lost(claim) || System.nanoTime() + backoff.toNanos() > leases.expiresAtNanos(claim)) {
                     LOG.warnf("Reply %s could not be stored within its lease: %s", claim.replyId(), e.toString());
@@ -157,6 +160,14 @@ public class ReplyGenerator {
                 return null;
             }
         }
+    }
+
+    /**
+     * The reply job on the claimed reply's owner: besides pending replies, it reads that user's
+     * history and touches that user's conversation, and sees no other user's complete messages.
+     */
+    private static <T> T asReplies(ReplyStore.Claim claim, Supplier<T> work) {
+        return DatabaseIdentity.asSystemFor(Job.REPLIES, claim.userId(), work);
     }
 
     /** A short reason for the failed reply's metadata: no stack trace, no secrets from URLs. */

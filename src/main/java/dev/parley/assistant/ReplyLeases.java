@@ -1,5 +1,7 @@
 package dev.parley.assistant;
 
+import dev.parley.security.DatabaseIdentity;
+import dev.parley.security.DatabaseIdentity.Job;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -103,8 +105,8 @@ public class ReplyLeases {
         long now = System.nanoTime();
         Set<UUID> kept;
         try {
-            kept = QuarkusTransaction.requiringNew().call(() -> store.renew(
-                    current.stream().map(h -> h.claim).toList(), config.claimLease()));
+            kept = DatabaseIdentity.asSystem(Job.REPLIES, () -> QuarkusTransaction.requiringNew().call(() -> store.renew(
+                    current.stream().map(h -> h.claim).toList(), config.claimLease())));
         } catch (RuntimeException e) {
             // The database is away; the leases run on, and the next beat tries again.
             LOG.warnf("Reply heartbeat failed: %s", e.getMessage());
@@ -132,7 +134,8 @@ public class ReplyLeases {
             return;
         }
         try {
-            int count = QuarkusTransaction.requiringNew().call(() -> store.release(claims));
+            int count = DatabaseIdentity.asSystem(Job.REPLIES,
+                    () -> QuarkusTransaction.requiringNew().call(() -> store.release(claims)));
             LOG.infof("Handed back %d replies in progress for other instances", count);
         } catch (RuntimeException e) {
             LOG.warnf("Could not hand back replies in progress; their leases run out: %s", e.toString());

@@ -1,6 +1,8 @@
 package dev.parley.assistant;
 
 import dev.parley.message.ReplyRequested;
+import dev.parley.security.DatabaseIdentity;
+import dev.parley.security.DatabaseIdentity.Job;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -88,7 +90,7 @@ public class ReplyWorker {
         }
         wake();
         try {
-            pending.set(QuarkusTransaction.requiringNew().call(store::pendingCount));
+            pending.set(DatabaseIdentity.asSystem(Job.REPLIES, () -> QuarkusTransaction.requiringNew().call(store::pendingCount)));
         } catch (RuntimeException e) {
             LOG.debugf("Pending replies not counted: %s", e.getMessage());
         }
@@ -113,7 +115,8 @@ public class ReplyWorker {
             while (!stopping) {
                 List<ReplyStore.Claim> claims;
                 try {
-                    claims = QuarkusTransaction.requiringNew().call(() -> store.claimNext(config.claimLease(), 1));
+                    claims = DatabaseIdentity.asSystem(Job.REPLIES,
+                            () -> QuarkusTransaction.requiringNew().call(() -> store.claimNext(config.claimLease(), 1)));
                 } catch (RuntimeException e) {
                     // The database is away: the replies wait in their rows for the next sweep.
                     LOG.warnf("Reply workers paused: %s", e.getMessage());

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.parley.error.Problem;
 import dev.parley.error.ProblemException;
+import dev.parley.security.DatabaseIdentity;
 import dev.parley.security.OwnerScope;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
@@ -186,7 +187,9 @@ public class Idempotency {
     /**
      * Deletes expired keys of all users in batches of {@value #PURGE_BATCH}, each its own short
      * transaction, until none is left: the purge keeps up with any write rate, and never holds
-     * locks on many rows at once.
+     * locks on many rows at once. It runs as the purge job, which row-level security lets see and
+     * delete only keys older than any request can still be using; the batch is named by key, not
+     * ctid, so the statement also holds on a database distributed by user.
      *
      * @return how many keys were deleted
      */
@@ -194,13 +197,15 @@ public class Idempotency {
         long total = 0;
         int deleted;
         do {
-            deleted = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery("""
-                    DELETE FROM idempotency_key WHERE ctid IN (
-                        SELECT ctid FROM idempotency_key WHERE created_at < now() - make_interval(secs => :ttl)
-                         LIMIT :batch)""")
-                    .setParameter("ttl", (double) ttl.toSeconds())
-                    .setParameter("batch", PURGE_BATCH)
-                    .executeUpdate());
+            deleted = DatabaseIdentity.asSystem(DatabaseIdentity.Job.PURGE, () -> QuarkusTransaction.requiringNew()
+                    .call(() -> em.createNativeQuery("""
+                            DELETE FROM idempotency_key WHERE (user_id, idem_key) IN (
+                                SELECT user_id, idem_key FROM idempotency_key
+                                 WHERE created_at < now() - make_interval(secs => :ttl)
+                                 LIMIT :batch)""")
+                            .setParameter("ttl", (double) ttl.toSeconds())
+                            .setParameter("batch", PURGE_BATCH)
+                            .executeUpdate()));
             total += deleted;
         } while (deleted == PURGE_BATCH);
         return total;

@@ -1,20 +1,18 @@
 package dev.parley.portability;
 
-import dev.parley.ratelimit.RateLimiter;
 import io.quarkus.narayana.jta.runtime.TransactionConfiguration;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Erases everything a user has stored, in one transaction. The tables are found in the catalog
- * (every table of the schema with a user_id column), so a table added later is erased without a
- * change here; rate-limit buckets, keyed by "kind:user", are the one exception and named below.
+ * (every table of the schema with a user_id column, rate-limit buckets included), so a table added
+ * later is erased without a change here.
  */
 @ApplicationScoped
 public class Eraser {
@@ -40,8 +38,6 @@ public class Eraser {
     @Transactional
     @TransactionConfiguration(timeout = 600)
     public Map<String, Long> erase(String userId) {
-        em.createNativeQuery("SELECT set_config('parley.user_id', :owner, true)").setParameter("owner", userId)
-                .getSingleResult();
         Map<String, Long> erased = new LinkedHashMap<>();
         @SuppressWarnings("unchecked")
         List<String> tables = em.createNativeQuery(TABLES).getResultList();
@@ -51,10 +47,6 @@ public class Eraser {
                     .setParameter("owner", userId).executeUpdate();
             erased.put(table, (long) deleted);
         }
-        List<String> buckets = Arrays.stream(RateLimiter.Kind.values()).map(kind -> RateLimiter.bucketId(kind, userId))
-                .toList();
-        erased.put("rate_limit_bucket", (long) em.createNativeQuery("DELETE FROM rate_limit_bucket WHERE id IN (:ids)")
-                .setParameter("ids", buckets).executeUpdate());
         return erased;
     }
 }

@@ -2,6 +2,7 @@ package dev.parley.portability;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.parley.security.DatabaseIdentity;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -301,6 +302,14 @@ public class Exporter {
         return json;
     }
 
+    private Connection connection() {
+        try {
+            return dataSource.getConnection();
+        } catch (SQLException e) {
+            throw new IllegalStateException("No database connection", e);
+        }
+    }
+
     @FunctionalInterface
     interface SnapshotWork<T> {
         T run(Connection connection) throws SQLException, IOException;
@@ -309,21 +318,17 @@ public class Exporter {
     /**
      * Runs the reads in one read-only snapshot on a connection of its own (not a JTA transaction:
      * an export of a million messages outlives any sensible transaction timeout, and holds no lock).
-     * The caller's id is also set as parley.user_id, the setting row-level security policies read.
+     * The connection is the caller's, as every connection of a request (see RowSecurity).
      */
     private <T> T inSnapshot(String owner, SnapshotWork<T> work) throws IOException {
-        try (Connection connection = dataSource.getConnection()) {
+        // The connection sees only the owner's rows (row-level security), whichever thread streams.
+        try (Connection connection = DatabaseIdentity.asUser(owner, this::connection)) {
             boolean autoCommit = connection.getAutoCommit();
             connection.setAutoCommit(false);
             try {
                 try (PreparedStatement begin = connection.prepareStatement(
                         "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")) {
                     begin.execute();
-                }
-                try (PreparedStatement identity = connection.prepareStatement(
-                        "SELECT set_config('parley.user_id', ?, true)")) {
-                    identity.setString(1, owner);
-                    identity.execute();
                 }
                 return work.run(connection);
             } finally {

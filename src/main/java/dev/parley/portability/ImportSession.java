@@ -120,7 +120,6 @@ final class ImportSession implements AutoCloseable {
         metadata.putIfAbsent(IMPORTED_FROM, format);
         metadata.putIfAbsent(IMPORTED_ID, conversation.sourceId());
         try {
-            identify();
             try (PreparedStatement lock = connection.prepareStatement(
                     "SELECT pg_advisory_xact_lock(hashtextextended(?, 0))")) {
                 lock.setString(1, owner + "\n" + metadata.get(IMPORTED_FROM) + "\n" + metadata.get(IMPORTED_ID));
@@ -368,14 +367,6 @@ final class ImportSession implements AutoCloseable {
         staging = null;
         open = null;
         skipping = true;
-    }
-
-    /** The caller's id for row-level security policies (transaction-local, so set in every transaction). */
-    private void identify() throws SQLException {
-        try (PreparedStatement identity = connection.prepareStatement("SELECT set_config('parley.user_id', ?, true)")) {
-            identity.setString(1, owner);
-            identity.execute();
-        }
     }
 
     private static String title(String title) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.parley.error.ProblemException;
+import dev.parley.security.DatabaseIdentity;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -45,7 +46,8 @@ public class Importer {
             case "librechat" -> new LibreChatFormat();
             default -> throw ProblemException.badRequest("format", "must be one of " + String.join(", ", FORMATS));
         };
-        try (Connection connection = dataSource.getConnection();
+        // The connection sees only the owner's rows (row-level security), for the whole file.
+        try (Connection connection = DatabaseIdentity.asUser(owner, this::connection);
                 ImportSession session = new ImportSession(connection, owner, format)) {
             try (JsonParser parser = reader.createParser(body)) {
                 source.read(parser, session);
@@ -70,6 +72,14 @@ public class Importer {
             return session.result();
         } catch (SQLException e) {
             throw new IllegalStateException("Import failed", e);
+        }
+    }
+
+    private Connection connection() {
+        try {
+            return dataSource.getConnection();
+        } catch (SQLException e) {
+            throw new IllegalStateException("No database connection", e);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.parley.portability;
 
+import dev.parley.security.DatabaseIdentity;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
@@ -16,7 +17,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Deletes expired temporary conversations and, when parley.retention.max-age is set, conversations
- * inactive for longer, on every replica, a bounded batch per transaction (see {@link PurgeStatements}).
+ * inactive for longer, on every replica, a bounded batch per transaction (see {@link PurgeStatements}),
+ * as the purge job's database identity (it may delete conversations of every user, and read no message).
  * Counted in parley_purged_conversations_total and parley_purged_messages_total, tagged by reason.
  */
 @ApplicationScoped
@@ -66,10 +68,11 @@ public class Purge {
         long conversations = 0;
         long messages = 0;
         for (int batch = 0; batch < maxBatches; batch++) {
-            List<?> deleted = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(statement)
-                    .setParameter("at", Timestamp.from(at))
-                    .setParameter("batch", batchSize)
-                    .getResultList());
+            List<?> deleted = DatabaseIdentity.asSystem(DatabaseIdentity.Job.PURGE, () -> QuarkusTransaction.requiringNew()
+                    .call(() -> em.createNativeQuery(statement)
+                            .setParameter("at", Timestamp.from(at))
+                            .setParameter("batch", batchSize)
+                            .getResultList()));
             long batchMessages = deleted.stream().mapToLong(count -> ((Number) count).longValue()).sum();
             conversations += deleted.size();
             messages += batchMessages;

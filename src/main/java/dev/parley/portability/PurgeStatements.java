@@ -1,9 +1,9 @@
 package dev.parley.portability;
 
 /**
- * The SQL of the purges, in one place. They run outside any request, over every user's rows: with
- * row-level security (policies on user_id = current_setting('parley.user_id')) they need an explicit
- * system identity, to be set around each of these statements.
+ * The SQL of the purges, in one place. They run outside any request, over every user's rows, as the
+ * purge job ({@link dev.parley.security.DatabaseIdentity.Job#PURGE}), whose row-level security
+ * policies (V21) let it choose, lock and delete conversations, and nothing else.
  *
  * <p>Each statement deletes one bounded batch and returns the deleted conversations' message counts
  * (their messages go by ON DELETE CASCADE). FOR UPDATE SKIP LOCKED lets every replica run the same

@@ -3,6 +3,7 @@ package dev.parley.ratelimit;
 import dev.parley.security.ApiKeyPrincipal;
 import dev.parley.security.ApiKeyScope;
 import dev.parley.error.ProblemException;
+import dev.parley.security.DatabaseIdentity;
 import dev.parley.security.CurrentUser;
 import io.agroal.api.AgroalDataSource;
 import io.github.bucket4j.Bandwidth;
@@ -106,7 +107,7 @@ public class RateLimiter {
             // (the chat endpoints, or a message that makes the assistant reply): a key needs the scope.
             user.requireScope(ApiKeyScope.CHAT);
         }
-        spend(bucketId(kind, userId), limit(kind), switch (kind) {
+        spend(userId, bucketId(kind, userId), limit(kind), switch (kind) {
             case WRITES -> "writes";
             case CHAT -> "chat requests";
             case READS -> "reads";
@@ -116,20 +117,25 @@ public class RateLimiter {
     /** The optional budget of one API key (parley.api-keys.requests-per-minute), on top of its owner's. */
     public void consumeForKey(ApiKeyPrincipal key) {
         if (key != null) {
-            spend("key:" + key.keyId(), keyRequestsPerMinute, "requests with this API key");
+            spend(key.userId(), "key-" + key.keyId() + ":" + key.userId(), keyRequestsPerMinute,
+                    "requests with this API key");
         }
     }
 
-    private void spend(String bucket, long limit, String what) {
+    /**
+     * The bucket's row belongs to {@code owner}: its id ends in ":" and the owner's id, which the
+     * table's generated user_id column takes as the owner for row-level security (V20).
+     */
+    private void spend(String owner, String bucket, long limit, String what) {
         if (limit <= 0) {
             return;
         }
         if (QuarkusTransaction.isActive()) {
             throw new IllegalStateException("Rate limits must be spent before the request's transaction opens");
         }
-        ConsumptionProbe probe = buckets()
+        ConsumptionProbe probe = DatabaseIdentity.asUser(owner, () -> buckets()
                 .getProxy(bucket, () -> configuration(limit))
-                .tryConsumeAndReturnRemaining(1);
+                .tryConsumeAndReturnRemaining(1));
         long resetSeconds = seconds(probe.getNanosToWaitForReset());
         Probe shown = new Probe(limit, probe.getRemainingTokens(), resetSeconds);
         if (request.getCurrent() != null) {
@@ -146,7 +152,7 @@ public class RateLimiter {
         }
     }
 
-    /** The rate_limit_bucket row of a user's budget (the table has no user_id column of its own). */
+    /** The rate_limit_bucket row of a user's budget. */
     public static String bucketId(Kind kind, String userId) {
         return kind.name().toLowerCase() + ":" + userId;
     }
@@ -161,11 +167,11 @@ public class RateLimiter {
         return (nanos + TimeUnit.SECONDS.toNanos(1) - 1) / TimeUnit.SECONDS.toNanos(1);
     }
 
-    /** Idle buckets are full again once expired; their rows go. */
+    /** Idle buckets are full again once expired; their rows go, deleted by the purge job. */
     @Scheduled(identity = "rate-limit-expiry", every = "5m", delay = 1, delayUnit = TimeUnit.MINUTES)
     void removeExpired() {
         if (writesPerMinute > 0 || chatPerMinute > 0 || readsPerMinute > 0 || keyRequestsPerMinute > 0) {
-            buckets().removeExpired(1000);
+            DatabaseIdentity.asSystem(DatabaseIdentity.Job.PURGE, () -> buckets().removeExpired(1000));
         }
     }
 }

@@ -28,6 +28,15 @@ public class CurrentUser {
     private ApiKeyPrincipal apiKey;
 
     public String id() {
+        String user = idIfAuthenticated();
+        if (user == null) {
+            throw new UnauthorizedException();
+        }
+        return user;
+    }
+
+    /** The caller's id, or null for a request without a valid credential (it then sees no rows). */
+    public String idIfAuthenticated() {
         if (id == null) {
             Principal principal = identity.getPrincipal();
             String user = null;
@@ -38,7 +47,7 @@ public class CurrentUser {
                 user = jwt.getSubject();
             }
             if (user == null || user.isBlank()) {
-                throw new UnauthorizedException();
+                return null;
             }
             id = user;
             if (request.getCurrent() != null) {

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.parley.security.DatabaseIdentity;
 import io.agroal.api.AgroalDataSource;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.BucketConfiguration;
@@ -90,15 +91,17 @@ public class RateLimitTest {
                 .table("rate_limit_bucket").build();
         BucketConfiguration sameLimits = BucketConfiguration.builder()
                 .addLimit(Bandwidth.builder().capacity(5).refillGreedy(5, Duration.ofMinutes(1)).build()).build();
-        ConsumptionProbe probe = otherReplica.getProxy("writes:" + alice, () -> sameLimits)
-                .tryConsumeAndReturnRemaining(2);
+        // The other replica spends for alice, so the database lets it see alice's bucket only.
+        ConsumptionProbe probe = DatabaseIdentity.asUser(alice, () -> otherReplica.getProxy("writes:" + alice,
+                () -> sameLimits).tryConsumeAndReturnRemaining(2));
         assertTrue(probe.isConsumed());
         assertEquals(1, probe.getRemainingTokens(), "2 spent here, 2 there, of 5");
 
         as(alice).body(Map.of("title", "three")).post("/api/conversations").then().statusCode(201)
                 .header("RateLimit-Remaining", "0");
         as(alice).body(Map.of("title", "four")).post("/api/conversations").then().statusCode(429);
-        assertFalse(otherReplica.getProxy("writes:" + alice, () -> sameLimits).tryConsume(1));
+        assertFalse(DatabaseIdentity.asUser(alice,
+                () -> otherReplica.getProxy("writes:" + alice, () -> sameLimits).tryConsume(1)));
         as(alice).get("/api/conversations").then().body("results.title.size()", equalTo(3));
     }
 }

@@ -2,7 +2,7 @@ package dev.parley.idempotency;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.agroal.api.AgroalDataSource;
+import dev.parley.support.Db;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.sql.Connection;
@@ -10,6 +10,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.UUID;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 
 /** The purge deletes every expired key in one run, however many there are, and nothing else. */
@@ -19,8 +20,8 @@ public class IdempotencyPurgeTest {
     @Inject
     Idempotency idempotency;
 
-    @Inject
-    AgroalDataSource dataSource;
+    /** Every user's rows, as a DBA sees them: the application's pool sees only one identity's. */
+    final DataSource dataSource = Db.superuser();
 
     @Test
     void one_purge_removes_more_expired_keys_than_a_batch_and_keeps_live_ones() throws SQLException {

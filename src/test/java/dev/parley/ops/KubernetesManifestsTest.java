@@ -35,6 +35,7 @@ class KubernetesManifestsTest {
 
     private static final Path DIR = Path.of("deploy", "k8s");
     private static final String SECRET = "parley-secrets";
+    private static final String OWNER_SECRET = "parley-db-owner";
     private static final int POSTGRES_DEFAULT_MAX_CONNECTIONS = 100;
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -154,6 +155,9 @@ class KubernetesManifestsTest {
         assertEquals("db-username", secretKeyOf("QUARKUS_DATASOURCE_USERNAME"));
         assertEquals("db-password", secretKeyOf("QUARKUS_DATASOURCE_PASSWORD"));
         assertEquals("cursor-key", secretKeyOf("PARLEY_PAGINATION_CURSOR_KEY"));
+        // Flyway migrates as the schema owner, whose credentials are a Secret apart from the runtime role's.
+        assertEquals("username", secretKeyOf("QUARKUS_FLYWAY_USERNAME", OWNER_SECRET));
+        assertEquals("password", secretKeyOf("QUARKUS_FLYWAY_PASSWORD", OWNER_SECRET));
         for (JsonNode variable : container.path("env")) {
             assertFalse(variable.has("value") && variable.path("name").asText().matches(".*(PASSWORD|KEY).*"),
                     variable.path("name").asText() + " must not be a literal");
@@ -220,10 +224,14 @@ class KubernetesManifestsTest {
     }
 
     private static String secretKeyOf(String variable) {
+        return secretKeyOf(variable, SECRET);
+    }
+
+    private static String secretKeyOf(String variable, String secret) {
         for (JsonNode env : container.path("env")) {
             if (env.path("name").asText().equals(variable)) {
                 JsonNode ref = env.path("valueFrom").path("secretKeyRef");
-                assertEquals(SECRET, ref.path("name").asText(), variable);
+                assertEquals(secret, ref.path("name").asText(), variable);
                 return ref.path("key").asText();
             }
         }

@@ -39,8 +39,8 @@ public class StoppableDatabase implements QuarkusTestResourceLifecycleManager {
         startDatabase();
         return Map.of(
                 "quarkus.datasource.jdbc.url", "jdbc:postgresql://localhost:" + PORT + "/postgres",
-                "quarkus.datasource.username", "postgres",
-                "quarkus.datasource.password", "postgres");
+                "quarkus.datasource.username", "parley_app",
+                "quarkus.datasource.password", "parley_app");
     }
 
     @Override

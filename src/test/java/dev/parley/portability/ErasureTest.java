@@ -9,10 +9,9 @@ import static org.hamcrest.Matchers.is;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.agroal.api.AgroalDataSource;
+import dev.parley.support.Db;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
-import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -21,14 +20,15 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 
 /** DELETE /api/me, checked in the database: no row of the user is left in any table. */
 @QuarkusTest
 public class ErasureTest {
 
-    @Inject
-    AgroalDataSource dataSource;
+    /** Every user's rows, as a DBA sees them: the application's pool sees only one identity's. */
+    final DataSource dataSource = Db.superuser();
 
     /** Rows of the user in every table with a user_id column, found in the catalog, plus rate-limit buckets. */
     private Map<String, Long> rowsOf(String user) throws SQLException {

@@ -4,12 +4,14 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
  * For @QuarkusIntegrationTest: the packaged jar runs in prod mode, where the embedded database
- * extension is absent (it is a provided dependency), so the suite starts its own PostgreSQL and
- * hands its URL to the jar the way a deployment would, through datasource settings.
+ * extension is absent (it is a provided dependency), so the suite starts its own PostgreSQL, sets up
+ * its two roles as a deployment would, and hands them to the jar through settings: Flyway migrates
+ * as the owner, the application runs as the runtime role, under row-level security.
  */
 public class ExternalPostgres implements QuarkusTestResourceLifecycleManager {
 
@@ -25,14 +27,15 @@ public class ExternalPostgres implements QuarkusTestResourceLifecycleManager {
         } catch (IOException e) {
             throw new IllegalStateException("Cannot start PostgreSQL for the integration tests", e);
         }
-        return Map.of(
-                "quarkus.datasource.jdbc.url", postgres.getJdbcUrl("postgres", "postgres"),
-                "quarkus.datasource.username", "postgres",
-                "quarkus.datasource.password", "postgres",
+        String url = postgres.getJdbcUrl("postgres", "postgres");
+        DatabaseRoles.create(url);
+        Map<String, String> settings = new HashMap<>(DatabaseRoles.settings(url.replaceAll("[?&]user=.*$", "")));
+        settings.putAll(Map.of(
                 "mp.jwt.verify.publickey.algorithm", "RS256,ES256",
                 "mp.jwt.verify.publickey.location",
                 Path.of("src/test/resources/publicKeys.jwks").toAbsolutePath().toString(),
-                "parley.pagination.cursor-key", "integration-test-cursor-key");
+                "parley.pagination.cursor-key", "integration-test-cursor-key"));
+        return settings;
     }
 
     @Override

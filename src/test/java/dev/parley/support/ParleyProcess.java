@@ -46,9 +46,11 @@ public final class ParleyProcess implements AutoCloseable {
         Map<String, String> env = new HashMap<>();
         env.put("QUARKUS_HTTP_PORT", String.valueOf(port));
         env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
-        env.put("QUARKUS_DATASOURCE_JDBC_URL", database.getJdbcUrl("postgres", "postgres"));
-        env.put("QUARKUS_DATASOURCE_USERNAME", "postgres");
-        env.put("QUARKUS_DATASOURCE_PASSWORD", "postgres");
+        // As deployed: Flyway as the owner, the application as the runtime role (row-level security).
+        String url = database.getJdbcUrl("postgres", "postgres");
+        DatabaseRoles.create(url);
+        DatabaseRoles.settings(url.replaceAll("[?&]user=.*$", ""))
+                .forEach((key, value) -> env.put(key.toUpperCase().replace('.', '_'), value));
         env.put("MP_JWT_VERIFY_PUBLICKEY_LOCATION", Path.of("src/test/resources/publicKey.pem").toAbsolutePath().toString());
         env.put("PARLEY_PAGINATION_CURSOR_KEY", "process-test-cursor-key");
         env.put("QUARKUS_LOG_CONSOLE_JSON_ENABLED", "false");
