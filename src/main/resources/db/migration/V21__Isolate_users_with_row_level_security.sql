@@ -50,8 +50,8 @@ SELECT parley_wall('api_key');
 
 -- The reply job (parley.system = 'replies') finds, claims, renews and hands back pending replies of
 -- every user: it may read and update pending messages, and leave them pending. The work on one
--- claimed reply (its history, storing it complete or failed, its conversation) runs as the job on
--- the reply's owner (parley.user_id set too), under the owner policy.
+-- claimed reply (its history, storing it complete or failed, its conversation) runs as the reply's
+-- owner, under the owner policy.
 CREATE POLICY message_replies_read ON message FOR SELECT
     USING (current_setting('parley.system', true) = 'replies' AND status = 'pending');
 CREATE POLICY message_replies_claim ON message FOR UPDATE

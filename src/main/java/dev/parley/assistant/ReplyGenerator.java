@@ -3,7 +3,6 @@ package dev.parley.assistant;
 import dev.parley.message.Message;
 import dev.parley.message.MessageStatus;
 import dev.parley.security.DatabaseIdentity;
-import dev.parley.security.DatabaseIdentity.Job;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -163,11 +162,12 @@ public class ReplyGenerator {
     }
 
     /**
-     * The reply job on the claimed reply's owner: besides pending replies, it reads that user's
-     * history and touches that user's conversation, and sees no other user's complete messages.
+     * The work on one claimed reply (its history, its outcome, its conversation) runs as the reply's
+     * owner: that needs the owner's complete messages, which the replies job itself never sees, and
+     * nothing of any other user. On a chat's request thread the connection is already set to that user.
      */
     private static <T> T asReplies(ReplyStore.Claim claim, Supplier<T> work) {
-        return DatabaseIdentity.asSystemFor(Job.REPLIES, claim.userId(), work);
+        return DatabaseIdentity.asUser(claim.userId(), work);
     }
 
     /** A short reason for the failed reply's metadata: no stack trace, no secrets from URLs. */

@@ -25,8 +25,8 @@ import java.util.UUID;
  * from the database (never by user input) and touches only the claimed reply and its own
  * conversation; user-facing code uses {@link dev.parley.security.OwnerScope} instead. Callers run
  * each method in a transaction of their own, under the replies job's database identity
- * ({@link dev.parley.security.DatabaseIdentity.Job#REPLIES}: pending replies of every user; for one
- * claim also its owner's rows), except {@link #claim} by a chat, which claims the reply in the
+ * ({@link dev.parley.security.DatabaseIdentity.Job#REPLIES}: pending replies of every user), or for
+ * the work on one claim (history, outcome, conversation) as the claim's owner, except {@link #claim} by a chat, which claims the reply in the
  * request's transaction that created it, as the request's user.
  */
 @ApplicationScoped

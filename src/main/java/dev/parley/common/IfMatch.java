@@ -11,12 +11,10 @@ import java.util.Set;
  */
 public record IfMatch(boolean any, Set<Long> versions) {
 
-    public static final IfMatch NONE = null;
-
     /** The header as sent, or null when there was none. */
     public static IfMatch parse(String header) {
         if (header == null || header.isBlank()) {
-            return NONE;
+            return null;
         }
         Set<Long> versions = new HashSet<>();
         for (String part : header.split(",")) {

@@ -13,8 +13,8 @@ import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
 
 /**
- * A user's conversation. Rows are only ever read through {@link ConversationStore}, which scopes
- * every query to the caller; message_count and last_message_at are kept by the same statements that
+ * A user's conversation. Rows are only ever read through {@link dev.parley.security.OwnerScope},
+ * which scopes every query to the caller (and row-level security beneath it); message_count and last_message_at are kept by the same statements that
  * add and remove messages, so listing never counts rows.
  */
 @Entity

@@ -30,10 +30,6 @@ public class ProblemException extends RuntimeException {
         return new ProblemException(400, "The request is not valid", Map.of(field, List.of(message)));
     }
 
-    public static ProblemException badRequest(String detail) {
-        return new ProblemException(400, detail, null);
-    }
-
     public static ProblemException forbidden(String detail) {
         return new ProblemException(403, detail, null);
     }

@@ -3,6 +3,7 @@ package dev.parley.error;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.quarkus.security.AuthenticationCompletionException;
@@ -285,6 +286,9 @@ public class ProblemMappers {
         return "a valid value";
     }
 
+    private static final PropertyNamingStrategies.NamingBase SNAKE_CASE =
+            (PropertyNamingStrategies.NamingBase) PropertyNamingStrategies.SNAKE_CASE;
+
     /** The JSON or query-parameter name of a violated property: the last bean or parameter node, in snake_case. */
     static String fieldName(Path path) {
         String name = null;
@@ -293,19 +297,8 @@ public class ProblemMappers {
                 name = node.getName();
             }
         }
-        return name == null ? "body" : toSnakeCase(name);
-    }
-
-    static String toSnakeCase(String name) {
-        StringBuilder out = new StringBuilder(name.length() + 4);
-        for (char c : name.toCharArray()) {
-            if (Character.isUpperCase(c)) {
-                out.append('_').append(Character.toLowerCase(c));
-            } else {
-                out.append(c);
-            }
-        }
-        return out.toString();
+        // The same translation as the JSON mapper's (quarkus.jackson.property-naming-strategy).
+        return name == null ? "body" : SNAKE_CASE.translate(name);
     }
 
     private static Response respond(int status, String detail, Map<String, List<String>> errors,

@@ -15,7 +15,9 @@ import org.hibernate.type.SqlTypes;
 
 /**
  * One message of a conversation. The owner's user id is stored on the row itself so that every
- * message query is scoped without a join; rows are only read through {@link MessageStore}.
+ * message query is scoped without a join; rows are only read through
+ * {@link dev.parley.security.OwnerScope}, and row-level security keeps even the inherited Panache
+ * statics to the current identity's rows.
  */
 @Entity
 @Table(name = "message")

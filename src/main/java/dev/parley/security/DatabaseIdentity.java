@@ -30,7 +30,7 @@ public final class DatabaseIdentity {
         }
     }
 
-    /** What a connection is set to: one user, one job, both (a job on one user's rows), or nobody. */
+    /** What a connection is set to: one user, one job, or nobody. */
     record Identity(String userId, String job) {
         static final Identity NOBODY = new Identity("", "");
     }
@@ -56,14 +56,6 @@ public final class DatabaseIdentity {
 
     public static void asSystem(Job job, Runnable work) {
         asSystem(job, asSupplier(work));
-    }
-
-    /**
-     * Runs {@code work} as a job acting on one user's rows (a claimed reply: its history, its
-     * conversation): that user's rows plus what the job's policies allow, and no other user's.
-     */
-    public static <T> T asSystemFor(Job job, String userId, Supplier<T> work) {
-        return with(new Identity(requireUser(userId), job.setting), work);
     }
 
     /** Runs {@code work} with no identity at all, even inside a request: no user table has a row for it. */

@@ -124,11 +124,11 @@ public class ReplyRecoveryTest {
 
             ReplyStore.Claim loser = new ReplyStore.Claim(reply, winner.conversationId(), winner.userId(), winner.createdAt(),
                     winner.attempts(), UUID.randomUUID());
-            assertFalse(DatabaseIdentity.asSystemFor(Job.REPLIES, alice, () -> QuarkusTransaction.requiringNew()
+            assertFalse(DatabaseIdentity.asUser(alice, () -> QuarkusTransaction.requiringNew()
                     .call(() -> store.complete(loser, Reply.text("second"), "test", null))));
-            assertTrue(DatabaseIdentity.asSystemFor(Job.REPLIES, alice, () -> QuarkusTransaction.requiringNew()
+            assertTrue(DatabaseIdentity.asUser(alice, () -> QuarkusTransaction.requiringNew()
                     .call(() -> store.complete(winner, Reply.text("first"), "test", null))));
-            assertFalse(DatabaseIdentity.asSystemFor(Job.REPLIES, alice, () -> QuarkusTransaction.requiringNew()
+            assertFalse(DatabaseIdentity.asUser(alice, () -> QuarkusTransaction.requiringNew()
                     .call(() -> store.complete(winner, Reply.text("again"), "test", null))));
         } finally {
             pool.shutdownNow();
