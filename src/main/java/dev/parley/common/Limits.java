@@ -31,4 +31,8 @@ public interface Limits {
     /** Deepest nesting of arrays and objects inside tool_calls (the array itself is level 1). */
     @WithDefault("8")
     int jsonMaxDepth();
+
+    /** Largest request body; larger ones are refused with 413 before they are read. */
+    @WithDefault("1M")
+    String maxBodySize();
 }
