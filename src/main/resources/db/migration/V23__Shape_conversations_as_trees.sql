@@ -34,6 +34,6 @@ CREATE INDEX message_root_idx ON message (conversation_id) WHERE parent_id IS NU
 -- Tags: a few short labels per conversation, filtered with "has all of these" (@>). user_id leads
 -- (btree_gin) so that one user's tag postings are found without touching other users'. The pending
 -- list stays short like the other GIN indexes (V7): every new message updates its conversation.
-ALTER TABLE conversation ADD COLUMN tags text[] NOT NULL DEFAULT '{}';
+ALTER TABLE conversation ADD COLUMN tags varchar[] NOT NULL DEFAULT '{}';
 CREATE INDEX conversation_tags_idx ON conversation USING gin (user_id, tags)
     WITH (gin_pending_list_limit = 256);

@@ -18,8 +18,4 @@ public record ChatInput(
         @Schema(description = "Answer the conversation's current message again instead of sending one: a new "
                 + "version of the current reply (a sibling), or a first reply when the current leaf is a user "
                 + "message", defaultValue = "false") Boolean regenerate) {
-
-    public ChatInput(String message, UUID conversationId) {
-        this(message, conversationId, null);
-    }
 }

@@ -50,7 +50,7 @@ public class Conversation extends PanacheEntityBase {
     public Map<String, String> metadata = Map.of();
 
     @JdbcTypeCode(SqlTypes.ARRAY)
-    @Column(nullable = false, columnDefinition = "text[]")
+    @Column(nullable = false, columnDefinition = "varchar[]")
     public List<String> tags = List.of();
 
     /**

@@ -88,7 +88,8 @@ public class ConversationService {
         if (!tags.isEmpty()) {
             // tags @> the requested ones: all of them, served by the GIN index on (user_id, tags).
             where.append(" and array_includes(e.tags, :tags)");
-            params.put("tags", tags);
+            // An array, not a list: a list parameter would be expanded into (?, ?).
+            params.put("tags", tags.toArray(String[]::new));
         }
         if (pinned != null) {
             where.append(" and e.pinned = :pinned");
@@ -365,11 +366,13 @@ public class ConversationService {
 
     /** Makes {@code leaf} the end of the active path; the caller has checked that it is a message of the conversation. */
     public void moveCurrentLeaf(UUID id, UUID leaf, Instant at) {
+        // No leaf (the last message went): NULL is written as such, as a null parameter has no type.
         scope.nativeQuery("""
                 UPDATE conversation
-                   SET current_leaf_id = :leaf, updated_at = greatest(updated_at, CAST(:at AS timestamptz)),
+                   SET current_leaf_id = %s, updated_at = greatest(updated_at, CAST(:at AS timestamptz)),
                        version = version + 1
-                 WHERE id = :id AND user_id = :owner""", Map.of("id", id, "leaf", leaf, "at", at)).executeUpdate();
+                 WHERE id = :id AND user_id = :owner""".formatted(leaf == null ? "NULL" : ":leaf"),
+                leaf == null ? Map.of("id", id, "at", at) : Map.of("id", id, "leaf", leaf, "at", at)).executeUpdate();
     }
 
     private Instant expiry(ConversationInput input, Instant now) {

@@ -282,10 +282,13 @@ public class BranchTest {
         List<String> expected = new ArrayList<>();
         String[] first = turn(alice, cid, "hello");
         expected.addAll(List.of(first));
-        // A branch off the first reply that the active path must not show.
-        turn(alice, cid, "off the path?");
-        as(alice).body(Map.of("leaf_id", first[1])).put("/api/conversations/{id}/current", cid).then().statusCode(200);
-        for (String text : List.of("one?", "two?", "three?")) {
+        // A branch the active path must not show: the version before an edit, and its reply.
+        String[] off = turn(alice, cid, "off the path?");
+        ExtractableResponse<Response> edit = as(alice).body(Map.of("content", "one?"))
+                .post("/api/conversations/{c}/messages/{m}/edit", cid, off[0]).then().statusCode(201).extract();
+        awaitDone(alice, cid, edit.path("assistant_message_id"));
+        expected.addAll(List.of(edit.path("id"), edit.path("assistant_message_id")));
+        for (String text : List.of("two?", "three?")) {
             expected.addAll(List.of(turn(alice, cid, text)));
         }
         var page1 = as(alice).queryParam("path", "active").queryParam("page_size", 3)
