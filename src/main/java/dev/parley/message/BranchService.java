@@ -232,12 +232,7 @@ public class BranchService {
         long offset = cursor == null ? (long) (request.page() - 1) * request.pageSize() : 0;
         params.put("limit", request.pageSize() + 1);
         params.put("offset", offset);
-        String direction = reverse ? " DESC" : " ASC";
-        List<?> rows = scope.nativeQuery(MessageTree.ANCESTORS + ", filtered AS (SELECT p.id, p.created_at FROM path p"
-                + " WHERE true" + filter + ")"
-                + " SELECT f.id, (SELECT count(*) FROM filtered) FROM filtered f" + keyset
-                + " ORDER BY f.created_at" + direction + ", f.id" + direction
-                + " LIMIT :limit OFFSET :offset", params).getResultList();
+        List<?> rows = scope.nativeQuery(pathPageSql(filter.toString(), keyset, reverse), params).getResultList();
         long count = rows.isEmpty() ? countPath(params, filter) : ((Number) ((Object[]) rows.get(0))[1]).longValue();
         List<UUID> ids = new ArrayList<>(rows.size());
         rows.forEach(r -> ids.add((UUID) ((Object[]) r)[0]));
@@ -265,6 +260,18 @@ public class BranchService {
         }
         return new Page<>(request.count() ? count : null, Pager.cursorLink(uri, next), Pager.cursorLink(uri, previous),
                 next, page);
+    }
+
+    /**
+     * A page of the active path: the ids, and how many messages pass the filters (parameters :leaf,
+     * :cid, :owner, :limit, :offset, and those of the filter and keyset conditions).
+     */
+    public static String pathPageSql(String filter, String keyset, boolean descending) {
+        String direction = descending ? " DESC" : " ASC";
+        return MessageTree.ANCESTORS + ", filtered AS (SELECT p.id, p.created_at FROM path p WHERE true" + filter + ")"
+                + " SELECT f.id, (SELECT count(*) FROM filtered) FROM filtered f" + keyset
+                + " ORDER BY f.created_at" + direction + ", f.id" + direction
+                + " LIMIT :limit OFFSET :offset";
     }
 
     /** The number of messages on the path that pass the filters, for a page that holds none of them. */

@@ -30,7 +30,7 @@ public class MessageTree {
     }
 
     /** The chain from :leaf up to its root, with each message's distance from the leaf. */
-    static final String ANCESTORS = """
+    public static final String ANCESTORS = """
             WITH RECURSIVE path(id, parent_id, created_at, role, depth) AS (
                 SELECT m.id, m.parent_id, m.created_at, m.role, 0 FROM message m
                  WHERE m.id = :leaf AND m.conversation_id = :cid AND m.user_id = :owner
