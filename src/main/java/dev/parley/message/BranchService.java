@@ -135,6 +135,9 @@ public class BranchService {
      * most recent leaf at or below that message.
      */
     public Conversation switchTo(UUID conversationId, UUID messageId) {
+        // The lock every new message takes first: no message can land below the chosen branch
+        // between the walk and the write, and a concurrent new message's leaf is not overwritten by
+        // one computed before it.
         conversations.lockForRemoval(conversationId);
         Message message = messages.get(conversationId, messageId);
         UUID leaf = tree.newestLeafUnder(conversationId, message.id);
