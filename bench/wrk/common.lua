@@ -3,7 +3,7 @@
 -- Inputs, written by bench/run into $BENCH_DATA:
 --   tokens.txt  line i = bearer token of user-i
 --   convs.txt   line (i-1)*convs + n = id of user-i's conversation n
---   heavy.env   HEAVY_TOKEN, HEAVY_CONV, HEAVY_END_CURSOR, HEAVY_START_CURSOR (KEY=VALUE lines)
+--   heavy.env   HEAVY_TOKEN, HEAVY_CONV, HEAVY_END_CURSOR, HEAVY_START_CURSOR, TREE_CONV (KEY=VALUE lines)
 -- Each request picks a random user (and one of that user's conversations), so tokens rotate
 -- over all users. Every response status is counted; done() prints one BENCH_RESULT line that
 -- bench/run parses.

@@ -13,9 +13,26 @@ public interface AssistantConfig {
     @WithDefault("rules")
     String provider();
 
-    /** How many earlier messages of the conversation the model sees as context. */
-    @WithDefault("20")
+    /**
+     * The most messages of the active path read as context for one reply, before the token budget
+     * trims them; a bound on the rows read for a very long conversation.
+     */
+    @WithDefault("200")
     int historyWindow();
+
+    /**
+     * Token budget of the context sent with a reply: the system prompt plus the newest messages of
+     * the active path that fit (the message being answered is always sent).
+     */
+    @WithDefault("8000")
+    int contextTokens();
+
+    /**
+     * The JTokkit encoding that counts tokens: o200k_base (GPT-4o and later), cl100k_base (GPT-4,
+     * GPT-3.5), p50k_base or r50k_base. For other models' tokenizers its count is an approximation.
+     */
+    @WithDefault("o200k_base")
+    String tokenizer();
 
     /**
      * How long a claim on a reply lasts without a heartbeat: a dead instance's replies are taken

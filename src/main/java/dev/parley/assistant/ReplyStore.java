@@ -12,7 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +42,9 @@ public class ReplyStore {
 
     @Inject
     ObjectMapper json;
+
+    @Inject
+    ContextWindow context;
 
     /** Claims one reply if it is still pending and nobody holds a live claim on it. */
     public Claim claim(UUID replyId, Duration lease) {
@@ -146,28 +149,65 @@ public class ReplyStore {
     }
 
     /**
-     * The complete messages before the reply, oldest first, at most {@code window} of them. The
-     * owner is redundant for correctness (a conversation has one) but lets the scan walk the
-     * (conversation_id, user_id, created_at, id) index backwards from the reply.
+     * What the model sees for the reply: the path above it (the message it answers and that
+     * message's ancestors), trimmed to the token budget by {@link ContextWindow}.
      */
     List<Turn> history(Claim claim, int window) {
-        List<?> rows = em.createNativeQuery("""
-                SELECT role, content FROM message
-                 WHERE conversation_id = :cid AND user_id = :owner AND status = 'complete' AND created_at < :before
-                 ORDER BY created_at DESC, id DESC
-                 LIMIT :window""")
-                .setParameter("cid", claim.conversationId())
+        List<?> parent = em.createNativeQuery("SELECT parent_id FROM message WHERE id = :id AND user_id = :owner")
+                .setParameter("id", claim.replyId())
                 .setParameter("owner", claim.userId())
-                .setParameter("before", claim.createdAt())
-                .setParameter("window", window)
                 .getResultList();
-        List<Turn> turns = new ArrayList<>(rows.size());
-        for (Object r : rows) {
-            Object[] row = (Object[]) r;
-            turns.add(new Turn(Role.fromWire((String) row[0]), (String) row[1]));
+        if (parent.isEmpty() || parent.get(0) == null) {
+            return List.of();
         }
-        Collections.reverse(turns);
-        return turns;
+        return window(claim.userId(), claim.conversationId(), (UUID) parent.get(0), window).turns();
+    }
+
+    /**
+     * The context window of a reply to {@code start}: the complete messages from {@code start} up
+     * to the root, newest first, at most {@code window} of them (read with the first step of the
+     * walk that goes beyond; PostgreSQL stops the recursion when the LIMIT is reached), then
+     * trimmed to the token budget.
+     */
+    public ContextWindow.Window window(String owner, UUID conversationId, UUID start, int window) {
+        List<?> rows = em.createNativeQuery("""
+                WITH RECURSIVE path(id, parent_id, role, content, status, depth) AS (
+                    SELECT m.id, m.parent_id, m.role, m.content, m.status, 0 FROM message m
+                     WHERE m.id = :start AND m.conversation_id = :cid AND m.user_id = :owner
+                  UNION ALL
+                    SELECT m.id, m.parent_id, m.role, m.content, m.status, p.depth + 1
+                      FROM path p JOIN message m ON m.id = p.parent_id
+                     WHERE m.user_id = :owner AND p.depth < 1000000
+                )
+                SELECT id, role, content, depth FROM path WHERE status = 'complete' LIMIT :window""")
+                .setParameter("start", start)
+                .setParameter("cid", conversationId)
+                .setParameter("owner", owner)
+                .setParameter("window", window + 1)
+                .getResultList();
+        List<Object[]> newestFirst = new ArrayList<>(rows.size());
+        rows.forEach(r -> newestFirst.add((Object[]) r));
+        newestFirst.sort(Comparator.comparingInt(row -> ((Number) row[3]).intValue()));
+        boolean more = newestFirst.size() > window;
+        List<ContextWindow.Candidate> candidates = new ArrayList<>(Math.min(window, newestFirst.size()));
+        for (Object[] row : newestFirst.subList(0, Math.min(window, newestFirst.size()))) {
+            candidates.add(new ContextWindow.Candidate((UUID) row[0], Role.fromWire((String) row[1]), (String) row[2]));
+        }
+        return context.fit(candidates, more);
+    }
+
+    /**
+     * Where the next reply's context starts, for GET …/context: at the current leaf, or, when the
+     * leaf is a reply still being generated, at the message it answers (that reply's own context).
+     */
+    public UUID nextContextStart(String owner, UUID leaf) {
+        List<?> rows = em.createNativeQuery("""
+                SELECT CASE WHEN status = 'pending' THEN parent_id ELSE id END
+                  FROM message WHERE id = :leaf AND user_id = :owner""")
+                .setParameter("leaf", leaf)
+                .setParameter("owner", owner)
+                .getResultList();
+        return rows.isEmpty() ? null : (UUID) rows.get(0);
     }
 
     /** Stores the reply if this claim still holds it; false when another worker took it over. */

@@ -44,6 +44,8 @@ import org.jboss.logging.Logger;
 @SecurityRequirement(name = ApiKeyAuthenticationMechanism.SCHEME)
 @APIResponse(responseCode = "400", description = "Blank or invalid message")
 @APIResponse(responseCode = "404", description = "No such conversation for this user")
+@APIResponse(responseCode = "409", description = "regenerate: the current reply is still being generated, or there "
+        + "is nothing to answer yet")
 @APIResponse(responseCode = "502", description = "The model provider failed; the user message and the failed reply are kept")
 @APIResponse(responseCode = "503", description = "The reply was handed to another instance and is not finished yet; "
         + "it will be stored under the id the detail names")

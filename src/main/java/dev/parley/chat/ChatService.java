@@ -9,6 +9,7 @@ import dev.parley.common.InputChecks;
 import dev.parley.conversation.ConversationInput;
 import dev.parley.conversation.ConversationService;
 import dev.parley.error.ProblemException;
+import dev.parley.message.BranchService;
 import dev.parley.message.Message;
 import dev.parley.message.MessageInput;
 import dev.parley.message.MessageService;
@@ -51,6 +52,9 @@ public class ChatService {
     @Inject
     InputChecks checks;
 
+    @Inject
+    BranchService branches;
+
     /** The stored user message and its pending reply, which this request holds. */
     public record Started(UUID conversationId, UUID messageId, ReplyStore.Claim claim) {
     }
@@ -58,6 +62,9 @@ public class ChatService {
     public Started start(ChatInput input) {
         if (input == null) {
             throw ProblemException.badRequest("message", "must not be blank");
+        }
+        if (Boolean.TRUE.equals(input.regenerate())) {
+            return startRegenerate(input);
         }
         checks.content("message", input.message());
         return QuarkusTransaction.requiringNew().call(() -> {
@@ -72,6 +79,22 @@ public class ChatService {
             // Claimed in the transaction that creates it: no worker can take it first.
             ReplyStore.Claim claim = replies.claim(created.reply().id, config.claimLease());
             return new Started(conversationId, created.message().id, claim);
+        });
+    }
+
+    /** A new version of the current reply, claimed by this request like a chat's own reply. */
+    private Started startRegenerate(ChatInput input) {
+        if (input.conversationId() == null) {
+            throw ProblemException.badRequest("conversation_id", "is required with regenerate");
+        }
+        if (input.message() != null) {
+            throw ProblemException.badRequest("message",
+                    "must be omitted with regenerate (the current message is answered again)");
+        }
+        return QuarkusTransaction.requiringNew().call(() -> {
+            MessageService.Created created = branches.regenerateCurrent(input.conversationId(), true);
+            ReplyStore.Claim claim = replies.claim(created.reply().id, config.claimLease());
+            return new Started(input.conversationId(), created.message().id, claim);
         });
     }
 

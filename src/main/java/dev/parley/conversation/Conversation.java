@@ -7,6 +7,7 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import jakarta.persistence.Version;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.hibernate.annotations.JdbcTypeCode;
@@ -47,6 +48,18 @@ public class Conversation extends PanacheEntityBase {
     @JdbcTypeCode(SqlTypes.JSON)
     @Column(nullable = false)
     public Map<String, String> metadata = Map.of();
+
+    @JdbcTypeCode(SqlTypes.ARRAY)
+    @Column(nullable = false, columnDefinition = "varchar[]")
+    public List<String> tags = List.of();
+
+    /**
+     * The end of the active path. Written only by statements that lock the row (new messages,
+     * branch switches, deletes), never by a flush of this entity, so an edit of the title cannot
+     * put back a leaf that a concurrent message replaced.
+     */
+    @Column(name = "current_leaf_id", insertable = false, updatable = false)
+    public UUID currentLeafId;
 
     @Column(name = "message_count", nullable = false, insertable = false, updatable = false)
     public int messageCount;

@@ -3,13 +3,14 @@ package dev.parley.conversation;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import jakarta.validation.constraints.Size;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * Body of POST (create) and PUT (full replace). Fields left out take their defaults:
  * title "New Conversation", no description, not archived, not pinned, auto_reply on, no metadata,
- * no expiry. The expiry (expires_at, or temporary for the configured default) is set at creation only.
+ * no tags, no expiry. The expiry (expires_at, or temporary for the configured default) is set at creation only.
  */
 @RegisterForReflection
 @Schema(name = "ConversationInput")
@@ -27,10 +28,13 @@ public record ConversationInput(
         Instant expiresAt,
         @Schema(description = "Create a temporary conversation that expires after the deployment's default "
                 + "time to live (parley.conversations.temporary-ttl); ignored when expires_at is given")
-        Boolean temporary) {
+        Boolean temporary,
+        @Schema(description = TAGS) List<String> tags) {
+
+    static final String TAGS = "Up to 16 short labels (1..32 characters each, no duplicates)";
 
     public ConversationInput(String title, String description, Map<String, String> metadata, Boolean archived,
             Boolean pinned, Boolean autoReply) {
-        this(title, description, metadata, archived, pinned, autoReply, null, null);
+        this(title, description, metadata, archived, pinned, autoReply, null, null, null);
     }
 }

@@ -4,13 +4,14 @@ import com.fasterxml.jackson.annotation.JsonSetter;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import jakarta.validation.constraints.Size;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * Body of PATCH: only the fields present change. An explicit null resets title to its default and
- * clears description or metadata; the flags cannot be null.
+ * clears description, metadata or tags; the flags cannot be null.
  */
 @RegisterForReflection
 @Schema(name = "ConversationPatch")
@@ -33,6 +34,9 @@ public class ConversationPatch {
     public Boolean autoReply;
 
     public Map<String, String> metadata;
+
+    @Schema(description = ConversationInput.TAGS)
+    public List<String> tags;
 
     @JsonSetter("title")
     public void setTitle(String title) {
@@ -68,6 +72,12 @@ public class ConversationPatch {
     public void setMetadata(Map<String, String> metadata) {
         this.metadata = metadata;
         present.add("metadata");
+    }
+
+    @JsonSetter("tags")
+    public void setTags(List<String> tags) {
+        this.tags = tags;
+        present.add("tags");
     }
 
     public boolean has(String field) {

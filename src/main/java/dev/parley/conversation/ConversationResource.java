@@ -92,11 +92,14 @@ public class ConversationResource {
                     schema = @Schema(type = SchemaType.BOOLEAN)) @QueryParam("archived") String archived,
             @Parameter(description = "Only pinned (true) or unpinned (false) conversations",
                     schema = @Schema(type = SchemaType.BOOLEAN)) @QueryParam("pinned") String pinned,
+            @Parameter(description = "Only conversations carrying this tag; repeat it for conversations carrying all "
+                    + "of them (?tag=work&tag=urgent)") @QueryParam("tag") List<String> tag,
             @BeanParam PagingParams paging) {
         PageRequest request = paging.toRequest();
         Boolean archivedFlag = QueryFlags.parse("archived", archived);
         return service.list(QueryFlags.text("q", q), Boolean.TRUE.equals(archivedFlag),
-                QueryFlags.parse("pinned", pinned), request, uriInfo).map(ConversationView::of);
+                QueryFlags.parse("pinned", pinned), ConversationService.tagFilter(tag), request, uriInfo)
+                .map(ConversationView::of);
     }
 
     @GET

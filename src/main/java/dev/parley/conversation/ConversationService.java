@@ -17,10 +17,13 @@ import jakarta.ws.rs.core.UriInfo;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -46,8 +49,18 @@ public class ConversationService {
     @ConfigProperty(name = "parley.conversations.temporary-ttl", defaultValue = "PT24H")
     Duration temporaryTtl;
 
+    /** A user's distinct tags in GET /api/tags, most used first; the list is not paginated. */
+    static final int MAX_TAGS_LISTED = 1_000;
+    static final int TAGS_MAX_COUNT = 16;
+    static final int TAG_MAX_LENGTH = 32;
+
+    /** One of the caller's tags and how many of their conversations carry it. */
+    public record TagCount(String tag, long conversationCount) {
+    }
+
     public Conversation create(ConversationInput input) {
         checks.metadata("metadata", input.metadata());
+        checkTags(input.tags());
         Conversation conversation = new Conversation();
         conversation.id = Ids.newId();
         conversation.userId = scope.ownerId();
@@ -67,10 +80,17 @@ public class ConversationService {
     }
 
     @Transactional(Transactional.TxType.SUPPORTS)
-    public Page<Conversation> list(String q, boolean archived, Boolean pinned, PageRequest request, UriInfo uri) {
+    public Page<Conversation> list(String q, boolean archived, Boolean pinned, List<String> tags, PageRequest request,
+            UriInfo uri) {
         StringBuilder where = new StringBuilder("e.archived = :archived");
         Map<String, Object> params = new HashMap<>();
         params.put("archived", archived);
+        if (!tags.isEmpty()) {
+            // tags @> the requested ones: all of them, served by the GIN index on (user_id, tags).
+            where.append(" and array_includes(e.tags, :tags)");
+            // An array, not a list: a list parameter would be expanded into (?, ?).
+            params.put("tags", tags.toArray(String[]::new));
+        }
         if (pinned != null) {
             where.append(" and e.pinned = :pinned");
             params.put("pinned", pinned);
@@ -96,6 +116,9 @@ public class ConversationService {
         if (patch.has("metadata")) {
             checks.metadata("metadata", patch.metadata);
         }
+        if (patch.has("tags")) {
+            checkTags(patch.tags);
+        }
         Conversation conversation = current(id, ifMatch);
         if (patch.has("title")) {
             conversation.title = titleOrDefault(patch.title);
@@ -115,12 +138,16 @@ public class ConversationService {
         if (patch.has("metadata")) {
             conversation.metadata = patch.metadata == null ? Map.of() : patch.metadata;
         }
+        if (patch.has("tags")) {
+            conversation.tags = normalTags(patch.tags);
+        }
         conversation.updatedAt = Ids.now();
         return written(conversation, ifMatch);
     }
 
     public Conversation replace(UUID id, ConversationInput input, IfMatch ifMatch) {
         checks.metadata("metadata", input.metadata());
+        checkTags(input.tags());
         Conversation conversation = current(id, ifMatch);
         apply(conversation, input);
         conversation.updatedAt = Ids.now();
@@ -233,18 +260,18 @@ public class ConversationService {
     }
 
     /**
-     * After a message was removed under {@link #lockForRemoval}: message_count goes down by one and
-     * last_message_at is the newest message left. This is a new statement, so in READ COMMITTED it
-     * sees every message committed before the lock was granted.
+     * After messages were removed under {@link #lockForRemoval}: message_count goes down by their
+     * number and last_message_at is the newest message left. This is a new statement, so in READ
+     * COMMITTED it sees every message committed before the lock was granted.
      */
-    public void recordRemoval(UUID id, Instant at) {
+    public void recordRemoval(UUID id, int removed, Instant at) {
         scope.nativeQuery("""
                 UPDATE conversation c
-                   SET message_count = c.message_count - 1,
+                   SET message_count = c.message_count - :removed,
                        last_message_at = (SELECT max(m.created_at) FROM message m WHERE m.conversation_id = c.id),
                        updated_at = greatest(c.updated_at, CAST(:at AS timestamptz)),
                        version = c.version + 1
-                 WHERE c.id = :id AND c.user_id = :owner""", Map.of("id", id, "at", at))
+                 WHERE c.id = :id AND c.user_id = :owner""", Map.of("id", id, "at", at, "removed", removed))
                 .executeUpdate();
     }
 
@@ -255,6 +282,97 @@ public class ConversationService {
         conversation.archived = Boolean.TRUE.equals(input.archived());
         conversation.pinned = Boolean.TRUE.equals(input.pinned());
         conversation.autoReply = input.autoReply() == null || input.autoReply();
+        conversation.tags = normalTags(input.tags());
+    }
+
+    /** The caller's tags with the number of conversations (archived ones too) that carry each. */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public List<TagCount> tags() {
+        List<TagCount> counts = new ArrayList<>();
+        for (Object row : scope.nativeQuery("""
+                SELECT t.tag, count(*) FROM conversation c, unnest(c.tags) AS t(tag)
+                 WHERE c.user_id = :owner AND c.tags <> '{}'
+                 GROUP BY t.tag ORDER BY count(*) DESC, t.tag
+                 LIMIT :max""", Map.of("max", MAX_TAGS_LISTED)).getResultList()) {
+            Object[] r = (Object[]) row;
+            counts.add(new TagCount((String) r[0], ((Number) r[1]).longValue()));
+        }
+        return counts;
+    }
+
+    private static void checkTags(List<String> tags) {
+        if (tags == null) {
+            return;
+        }
+        List<String> problems = new ArrayList<>();
+        if (tags.size() > TAGS_MAX_COUNT) {
+            problems.add("must hold at most " + TAGS_MAX_COUNT + " tags");
+        }
+        Set<String> seen = new HashSet<>();
+        for (String tag : tags) {
+            String t = tag == null ? "" : tag.strip();
+            if (t.isEmpty()) {
+                problems.add("must not contain blank tags");
+            } else if (t.codePointCount(0, t.length()) > TAG_MAX_LENGTH) {
+                problems.add("each tag must be at most " + TAG_MAX_LENGTH + " characters");
+            } else if (!seen.add(t)) {
+                problems.add("must not repeat a tag");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new ProblemException(400, "The request is not valid",
+                    Map.of("tags", problems.stream().distinct().toList()));
+        }
+    }
+
+    /** Tags as stored: stripped, in the order given. */
+    private static List<String> normalTags(List<String> tags) {
+        return tags == null ? List.of() : tags.stream().map(String::strip).toList();
+    }
+
+    /**
+     * The tag filter of a list (?tag=a&tag=b: conversations carrying all of them): at most 16 tags of
+     * 1..32 characters once stripped; anything else is a 400 naming the parameter.
+     */
+    public static List<String> tagFilter(List<String> raw) {
+        if (raw == null || raw.isEmpty()) {
+            return List.of();
+        }
+        List<String> tags = raw.stream().map(t -> t == null ? "" : t.strip()).distinct().toList();
+        if (tags.size() > TAGS_MAX_COUNT || tags.stream().anyMatch(t -> t.isEmpty()
+                || t.codePointCount(0, t.length()) > TAG_MAX_LENGTH)) {
+            throw ProblemException.badRequest("tag", "must be at most " + TAGS_MAX_COUNT + " tags of 1 to "
+                    + TAG_MAX_LENGTH + " characters");
+        }
+        return tags;
+    }
+
+    /**
+     * The conversation's current leaf (404 if the conversation is not the caller's); null while it
+     * has no messages. A conversation whose leaf was never set (imported without one) falls back to
+     * its newest message, which is always a leaf: a message is never older than its parent.
+     */
+    public UUID currentLeaf(UUID id) {
+        List<?> rows = scope.nativeQuery("""
+                SELECT CAST(COALESCE(c.current_leaf_id,
+                           (SELECT m.id FROM message m WHERE m.conversation_id = c.id AND m.user_id = c.user_id
+                             ORDER BY m.created_at DESC, m.id DESC LIMIT 1)) AS text)
+                  FROM conversation c WHERE c.id = :id AND c.user_id = :owner""", Map.of("id", id)).getResultList();
+        if (rows.isEmpty()) {
+            throw notFound(id);
+        }
+        return rows.get(0) == null ? null : UUID.fromString((String) rows.get(0));
+    }
+
+    /** Makes {@code leaf} the end of the active path; the caller has checked that it is a message of the conversation. */
+    public void moveCurrentLeaf(UUID id, UUID leaf, Instant at) {
+        // No leaf (the last message went): NULL is written as such, as a null parameter has no type.
+        scope.nativeQuery("""
+                UPDATE conversation
+                   SET current_leaf_id = %s, updated_at = greatest(updated_at, CAST(:at AS timestamptz)),
+                       version = version + 1
+                 WHERE id = :id AND user_id = :owner""".formatted(leaf == null ? "NULL" : ":leaf"),
+                leaf == null ? Map.of("id", id, "at", at) : Map.of("id", id, "leaf", leaf, "at", at)).executeUpdate();
     }
 
     private Instant expiry(ConversationInput input, Instant now) {

@@ -55,6 +55,9 @@ public class MessageResource {
     MessageService service;
 
     @Inject
+    BranchService branches;
+
+    @Inject
     Idempotency idempotency;
 
     @Context
@@ -79,7 +82,7 @@ public class MessageResource {
                 () -> service.spendReplyBudget(cid, input), () -> {
             MessageService.Created created = service.create(cid, input, MessageService.ReplyMode.AUTO);
             return Response.created(uriInfo.getAbsolutePathBuilder().path(created.message().id.toString()).build())
-                    .entity(new MessageCreatedView(MessageView.of(created.message()),
+                    .entity(new MessageCreatedView(service.view(created.message()),
                             created.reply() == null ? null : created.reply().id))
                     .build();
         });
@@ -87,7 +90,9 @@ public class MessageResource {
 
     @GET
     @RateLimited(RateLimiter.Kind.READS)
-    @Operation(operationId = "listMessages", summary = "List messages, oldest first (order=desc for newest first)")
+    @Operation(operationId = "listMessages", summary = "List messages, oldest first (order=desc for newest first)",
+            description = "path=all (default) lists every message of every branch; path=active only the active path, "
+                    + "from the root to the conversation's current leaf.")
     @APIResponse(responseCode = "200", description = "A page of messages",
             content = @Content(schema = @Schema(implementation = MessagePage.class)))
     public Page<MessageView> list(@PathParam("conversationId") String conversationId,
@@ -97,6 +102,8 @@ public class MessageResource {
             @QueryParam("role") String role,
             @Parameter(description = "asc (default) or desc", schema = @Schema(enumeration = {"asc", "desc"}))
             @QueryParam("order") String order,
+            @Parameter(description = "all (default): every message; active: the branch from the root to the current leaf",
+                    schema = @Schema(enumeration = {"all", "active"})) @QueryParam("path") String path,
             @BeanParam PagingParams paging) {
         UUID cid = Ids.parse("conversation_id", conversationId);
         PageRequest request = paging.toRequest();
@@ -115,8 +122,18 @@ public class MessageResource {
                 default -> throw ProblemException.badRequest("order", "must be asc or desc");
             };
         }
-        return service.list(cid, QueryFlags.text("q", q), roleFilter, newestFirst, request, uriInfo)
-                .map(MessageView::of);
+        boolean activePath = false;
+        if (path != null) {
+            activePath = switch (path) {
+                case "all" -> false;
+                case "active" -> true;
+                default -> throw ProblemException.badRequest("path", "must be all or active");
+            };
+        }
+        Page<Message> page = activePath
+                ? branches.activePath(cid, QueryFlags.text("q", q), roleFilter, newestFirst, request, uriInfo)
+                : service.list(cid, QueryFlags.text("q", q), roleFilter, newestFirst, request, uriInfo);
+        return new Page<>(page.count(), page.next(), page.previous(), page.nextCursor(), service.views(page.results()));
     }
 
     @GET
@@ -166,7 +183,9 @@ public class MessageResource {
 
     @DELETE
     @Path("/{messageId}")
-    @Operation(operationId = "deleteMessage", summary = "Delete a message")
+    @Operation(operationId = "deleteMessage", summary = "Delete a message and every message below it",
+            description = "Its replies, edits and their branches go with it. When the current leaf was among them, "
+                    + "the current leaf becomes the most recent leaf left under the message's parent.")
     @APIResponse(responseCode = "204", description = "Deleted")
     @APIResponse(responseCode = "412", description = "If-Match no longer matches the ETag")
     @RateLimited(RateLimiter.Kind.WRITES)
@@ -177,8 +196,8 @@ public class MessageResource {
         return Response.noContent().build();
     }
 
-    private static Response withETag(Message message) {
-        return Response.ok(MessageView.of(message)).header("ETag", IfMatch.etag(message.version)).build();
+    private Response withETag(Message message) {
+        return Response.ok(service.view(message)).header("ETag", IfMatch.etag(message.version)).build();
     }
 
     /** For the OpenAPI document: a page of messages. */

@@ -257,6 +257,17 @@ final class ImportSession implements AutoCloseable {
                 move.setString(2, owner);
                 move.executeUpdate();
             }
+            // Every message but the first has a parent: one that came without (a linear source, or a
+            // parent missing from the file) follows the message before it.
+            try (PreparedStatement link = connection.prepareStatement("""
+                    UPDATE message m SET parent_id = previous.previous_id
+                      FROM (SELECT id, lag(id) OVER (ORDER BY created_at, id) AS previous_id
+                              FROM message WHERE conversation_id = ? AND user_id = ?) previous
+                     WHERE m.id = previous.id AND m.parent_id IS NULL AND previous.previous_id IS NOT NULL""")) {
+                link.setObject(1, openId);
+                link.setString(2, owner);
+                link.executeUpdate();
+            }
             try (PreparedStatement missing = connection.prepareStatement("""
                     SELECT count(*) FROM import_staging s
                      WHERE s.parent_source IS NOT NULL
@@ -268,6 +279,9 @@ final class ImportSession implements AutoCloseable {
             try (PreparedStatement counters = connection.prepareStatement("""
                     UPDATE conversation
                        SET message_count = ?, last_message_at = ?,
+                           current_leaf_id = COALESCE(CAST(? AS uuid),
+                               (SELECT m.id FROM message m WHERE m.conversation_id = conversation.id
+                                   AND m.user_id = conversation.user_id ORDER BY m.created_at DESC, m.id DESC LIMIT 1)),
                            updated_at = GREATEST(updated_at, COALESCE(?, updated_at)),
                            metadata = CASE WHEN CAST(? AS text) IS NULL THEN metadata
                                            ELSE metadata || jsonb_build_object('current_message_id', CAST(? AS text)) END
@@ -276,11 +290,12 @@ final class ImportSession implements AutoCloseable {
                 String current = currentId == null ? null : currentId.toString();
                 counters.setInt(1, staged);
                 counters.setTimestamp(2, last);
-                counters.setTimestamp(3, last);
-                counters.setString(4, current);
+                counters.setString(3, current);
+                counters.setTimestamp(4, last);
                 counters.setString(5, current);
-                counters.setObject(6, openId);
-                counters.setString(7, owner);
+                counters.setString(6, current);
+                counters.setObject(7, openId);
+                counters.setString(8, owner);
                 counters.executeUpdate();
             }
             connection.commit();

@@ -13,5 +13,7 @@ public record SearchHit(
         String conversationTitle,
         @Schema(description = "HTML-escaped excerpt with matched terms in <mark>…</mark>",
                 examples = "Find a <mark>hotel</mark> near the river") String snippet,
-        @Schema(description = "Relevance; more matches rank higher") float rank) {
+        @Schema(description = "Relevance; more matches rank higher") float rank,
+        @Schema(description = "Whether the message is on its conversation's active path (the branch from the root to "
+                + "the current leaf); false for a message on another branch") boolean onActivePath) {
 }

@@ -5,8 +5,10 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.parley.common.Ids;
 import dev.parley.message.MessageStatus;
+import dev.parley.message.MessageTree;
 import dev.parley.message.MessageView;
 import dev.parley.message.Role;
+import dev.parley.message.SiblingPosition;
 import dev.parley.pagination.Cursor;
 import dev.parley.pagination.CursorCodec;
 import dev.parley.pagination.Page;
@@ -23,6 +25,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -75,6 +78,9 @@ public class SearchService {
     @Inject
     ObjectMapper json;
 
+    @Inject
+    MessageTree tree;
+
     public Page<SearchHit> search(String q, PageRequest request, UriInfo uri) {
         Cursor cursor = request.cursor() == null ? null : codec.decode(request.cursor(), "search:");
         if (cursor != null && cursor.score() == null) {
@@ -97,10 +103,11 @@ public class SearchService {
             params.put("key", cursor.key());
             params.put("id", cursor.id());
         }
-        List<SearchHit> hits = new ArrayList<>();
+        List<Object[]> rows = new ArrayList<>();
         for (Object row : scope.nativeQuery(sql, params).getResultList()) {
-            hits.add(hit((Object[]) row));
+            rows.add((Object[]) row);
         }
+        List<SearchHit> hits = hits(rows);
         if (cursor == null) {
             long before = (long) (request.page() - 1) * request.pageSize();
             boolean more = hits.size() > request.pageSize();
@@ -140,13 +147,25 @@ public class SearchService {
         return codec.encode(new Cursor(ORDER, backward, hit.message().createdAt(), hit.message().id(), hit.rank()));
     }
 
-    private SearchHit hit(Object[] row) {
-        MessageView message = new MessageView((UUID) row[0], (UUID) row[1], (String) row[16], Role.fromWire((String) row[2]),
-                (String) row[3], MessageStatus.valueOf(((String) row[4]).toUpperCase()), (UUID) row[5],
-                (String) row[6], (String) row[7], (String) row[8], read((String) row[9], LIST),
-                read((String) row[10], OBJECT), Ids.instant(row[11]), Ids.instant(row[12]));
-        return new SearchHit(message, message.conversationId(), (String) row[13], (String) row[15],
-                ((Number) row[14]).floatValue());
+    /** The page's rows as results, with each message's place in its conversation's tree. */
+    private List<SearchHit> hits(List<Object[]> rows) {
+        List<MessageTree.Node> nodes = rows.stream()
+                .map(row -> new MessageTree.Node((UUID) row[0], (UUID) row[1], (UUID) row[5])).toList();
+        Map<UUID, SiblingPosition> positions = tree.positions(nodes);
+        Set<UUID> onActivePath = tree.onActivePaths(nodes.stream().map(MessageTree.Node::conversationId).distinct()
+                .toList(), nodes.stream().map(MessageTree.Node::id).toList());
+        List<SearchHit> hits = new ArrayList<>(rows.size());
+        for (Object[] row : rows) {
+            SiblingPosition position = positions.getOrDefault((UUID) row[0], SiblingPosition.ONLY);
+            MessageView message = new MessageView((UUID) row[0], (UUID) row[1], (String) row[16],
+                    Role.fromWire((String) row[2]), (String) row[3],
+                    MessageStatus.valueOf(((String) row[4]).toUpperCase()), (UUID) row[5], (String) row[6],
+                    (String) row[7], (String) row[8], read((String) row[9], LIST), read((String) row[10], OBJECT),
+                    Ids.instant(row[11]), Ids.instant(row[12]), position.index(), position.count());
+            hits.add(new SearchHit(message, message.conversationId(), (String) row[13], (String) row[15],
+                    ((Number) row[14]).floatValue(), onActivePath.contains(message.id())));
+        }
+        return hits;
     }
 
     private <T> T read(String text, TypeReference<T> type) {

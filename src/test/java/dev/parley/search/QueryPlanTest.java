@@ -41,6 +41,9 @@ public class QueryPlanTest {
     final UUID heavyConversation = UUID.randomUUID();
     Timestamp deepKey;
     UUID deepId;
+    final String treeUser = "plan-tree-" + UUID.randomUUID();
+    final UUID treeConversation = UUID.randomUUID();
+    UUID treeLeaf;
 
     @BeforeAll
     void load() throws SQLException {
@@ -81,6 +84,40 @@ public class QueryPlanTest {
                     SELECT gen_random_uuid(), '%1$s', 'Chat number ' || i, 'notes on subject ' || i,
                            now() - interval '1 day', now() - (i || ' seconds')::interval
                       FROM generate_series(1, 20000) i""".formatted(busyUser));
+            // Ten of the busy user's conversations carry a rare tag, every one a common tag.
+            s.execute("""
+                    UPDATE conversation SET tags = CASE WHEN title IN (%s) THEN ARRAY['rare', 'common']
+                                                        ELSE ARRAY['common'] END
+                     WHERE user_id = '%s'""".formatted(String.join(", ", java.util.stream.IntStream.rangeClosed(1, 10)
+                    .mapToObj(i -> "'Chat number " + (i * 1000) + "'").toList()), busyUser));
+            // A deep tree: a spine of 1 000 messages, each starting a branch of 99 more (100 000 in all,
+            // 1 000 branches); the current leaf ends the last branch, 1 099 messages from the root.
+            s.execute("""
+                    INSERT INTO conversation (id, user_id, title, message_count, created_at, updated_at)
+                    VALUES ('%s', '%s', 'Tree', 100000, now(), now())""".formatted(treeConversation, treeUser));
+            s.execute("""
+                    INSERT INTO message (id, conversation_id, user_id, role, content, parent_id, created_at, updated_at)
+                    SELECT CAST(md5('%1$s spine ' || i) AS uuid), '%1$s', '%2$s',
+                           CASE WHEN i %% 2 = 1 THEN 'user' ELSE 'assistant' END, 'spine ' || i,
+                           CASE WHEN i > 1 THEN CAST(md5('%1$s spine ' || (i - 1)) AS uuid) END,
+                           now() - interval '3 days' + (i * 100 || ' milliseconds')::interval,
+                           now() - interval '3 days' + (i * 100 || ' milliseconds')::interval
+                      FROM generate_series(1, 1000) i""".formatted(treeConversation, treeUser));
+            s.execute("""
+                    INSERT INTO message (id, conversation_id, user_id, role, content, parent_id, created_at, updated_at)
+                    SELECT CAST(md5('%1$s branch ' || i || '-' || j) AS uuid), '%1$s', '%2$s',
+                           CASE WHEN j %% 2 = 1 THEN 'user' ELSE 'assistant' END, 'branch ' || i || ' message ' || j,
+                           CASE WHEN j = 1 THEN CAST(md5('%1$s spine ' || i) AS uuid)
+                                ELSE CAST(md5('%1$s branch ' || i || '-' || (j - 1)) AS uuid) END,
+                           now() - interval '3 days' + (i * 100 + j || ' milliseconds')::interval,
+                           now() - interval '3 days' + (i * 100 + j || ' milliseconds')::interval
+                      FROM generate_series(1, 1000) i, generate_series(1, 99) j""".formatted(treeConversation, treeUser));
+            try (ResultSet rs = s.executeQuery("SELECT CAST(md5('%s branch 1000-99') AS uuid)".formatted(treeConversation))) {
+                rs.next();
+                treeLeaf = (UUID) rs.getObject(1);
+            }
+            s.execute("UPDATE conversation SET current_leaf_id = '%s' WHERE id = '%s'".formatted(treeLeaf,
+                    treeConversation));
             s.execute("ANALYZE conversation");
             s.execute("ANALYZE message");
             try (ResultSet rs = s.executeQuery("""
@@ -177,6 +214,60 @@ public class QueryPlanTest {
     }
 
     /**
+     * The active path of a 100 000-message, 1 000-branch conversation: the walk from the current
+     * leaf to the root takes one primary-key step per message of the path (1 099), never a scan of
+     * the conversation, whichever page is asked for.
+     */
+    @Test
+    void the_active_path_of_a_deep_tree_is_walked_by_primary_key() throws SQLException {
+        String page = dev.parley.message.BranchService.pathPageSql("", "", false);
+        String keyset = dev.parley.message.BranchService.pathPageSql(" AND p.role = 'user'",
+                " WHERE (f.created_at, f.id) > (now() - interval '3 days' + interval '50 seconds', '%s')"
+                        .formatted(UUID.randomUUID()), false);
+        for (String sql : List.of(page, keyset)) {
+            JsonNode plan = explainAnalyze(sql.replace(":leaf", "'" + treeLeaf + "'")
+                    .replace(":cid", "'" + treeConversation + "'").replace(":owner", "'" + treeUser + "'")
+                    .replace(":limit", "21").replace(":offset", "0"));
+            assertNoSeqScanOnMessage(plan);
+            assertUsesIndex(plan, "message_pk");
+            List<JsonNode> scans = new ArrayList<>();
+            collectScansOf(plan, "message", scans);
+            assertTrue(!scans.isEmpty(), plan.toPrettyString());
+            long lookups = 0;
+            for (JsonNode scan : scans) {
+                assertTrue(scan.path("Actual Rows").asDouble() <= 1, "one row per step:\n" + plan.toPrettyString());
+                lookups += scan.path("Actual Loops").asLong();
+            }
+            // The leaf, then one step per ancestor (the root's step finds no parent): the path and nothing else.
+            assertEquals(1_100, lookups, plan.toPrettyString());
+            assertEquals(1_099, nodes(plan, "Recursive Union").get(0).path("Actual Rows").asLong(), plan.toPrettyString());
+        }
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(page.replace(":leaf", "'" + treeLeaf + "'")
+                        .replace(":cid", "'" + treeConversation + "'").replace(":owner", "'" + treeUser + "'")
+                        .replace(":limit", "21").replace(":offset", "0"))) {
+            List<String> ids = new ArrayList<>();
+            long count = 0;
+            while (rs.next()) {
+                ids.add(rs.getString(1));
+                count = rs.getLong(2);
+            }
+            assertEquals(1_099, count);
+            assertEquals(21, ids.size());
+        }
+    }
+
+    @Test
+    void the_tag_filter_uses_the_tag_index() throws SQLException {
+        JsonNode plan = explain("""
+                SELECT * FROM conversation e
+                 WHERE e.user_id = ? AND (e.archived = false AND e.tags @> CAST(ARRAY['rare'] AS varchar[]))
+                 ORDER BY e.updated_at DESC, e.id DESC LIMIT 21""", busyUser);
+        assertEquals(List.of(), nodes(plan, "Seq Scan"), plan.toPrettyString());
+        assertUsesIndex(plan, "conversation_tags_idx");
+    }
+
+    /**
      * Every search reads a GIN index's whole pending list; with the default 4 MB limit a table
      * that keeps receiving messages made searches three times slower (V7). Each GIN index must
      * keep its list short.
@@ -195,7 +286,7 @@ public class QueryPlanTest {
                 assertTrue(rs.getString(2).contains("gin_pending_list_limit=256"),
                         rs.getString(1) + " has options [" + rs.getString(2) + "]");
             }
-            assertEquals(List.of("conversation_description_trgm_idx", "conversation_title_trgm_idx",
+            assertEquals(List.of("conversation_description_trgm_idx", "conversation_tags_idx", "conversation_title_trgm_idx",
                     "message_content_trgm_idx", "message_search_idx"), indexes);
         }
     }
@@ -227,6 +318,16 @@ public class QueryPlanTest {
                             END IF;
                         END $$""");
             }
+        }
+    }
+
+    private JsonNode explainAnalyze(String sql) throws SQLException {
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("EXPLAIN (ANALYZE, FORMAT JSON) " + sql)) {
+            rs.next();
+            return new ObjectMapper().readTree(rs.getString(1));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
         }
     }
 

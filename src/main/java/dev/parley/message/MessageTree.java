@@ -1,0 +1,178 @@
+package dev.parley.message;
+
+import dev.parley.security.OwnerScope;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * The SQL that walks a conversation's message tree, for the caller (every statement is restricted
+ * by :owner). Walks up follow parent_id through the primary key, one row per step; walks down
+ * follow message_parent_idx. Each walk stops after {@link #MAX_DEPTH} steps, so even a damaged
+ * row could not make one run forever (parents are never younger than their children, so a loop
+ * cannot be written through the API).
+ */
+@ApplicationScoped
+public class MessageTree {
+
+    /** Far beyond any real conversation; only a guard. */
+    static final int MAX_DEPTH = 1_000_000;
+
+    /** A message as the tree sees it. */
+    public record Node(UUID id, UUID conversationId, UUID parentId) {
+    }
+
+    /** The chain from :leaf up to its root, with each message's distance from the leaf. */
+    public static final String ANCESTORS = """
+            WITH RECURSIVE path(id, parent_id, created_at, role, depth) AS (
+                SELECT m.id, m.parent_id, m.created_at, m.role, 0 FROM message m
+                 WHERE m.id = :leaf AND m.conversation_id = :cid AND m.user_id = :owner
+              UNION ALL
+                SELECT m.id, m.parent_id, m.created_at, m.role, p.depth + 1
+                  FROM path p JOIN message m ON m.id = p.parent_id
+                 WHERE m.user_id = :owner AND p.depth < %d
+            )
+            """.formatted(MAX_DEPTH);
+
+    /** :root and every message below it. */
+    static final String SUBTREE = """
+            WITH RECURSIVE sub(id, created_at, depth) AS (
+                SELECT m.id, m.created_at, 0 FROM message m
+                 WHERE m.id = :root AND m.conversation_id = :cid AND m.user_id = :owner %s
+              UNION ALL
+                SELECT m.id, m.created_at, s.depth + 1
+                  FROM sub s JOIN message m ON m.parent_id = s.id
+                 WHERE m.user_id = :owner AND s.depth < %d
+            )
+            """;
+
+    private static final UUID NONE = new UUID(0, 0);
+
+    @Inject
+    OwnerScope scope;
+
+    /**
+     * Where each message stands among its siblings (the messages sharing its parent; for a root, the
+     * conversation's other roots), oldest first.
+     */
+    public Map<UUID, SiblingPosition> positions(Collection<Node> nodes) {
+        if (nodes.isEmpty()) {
+            return Map.of();
+        }
+        Set<UUID> parents = new HashSet<>();
+        Set<UUID> rootConversations = new HashSet<>();
+        Set<UUID> ids = new HashSet<>();
+        for (Node node : nodes) {
+            ids.add(node.id());
+            if (node.parentId() == null) {
+                rootConversations.add(node.conversationId());
+            } else {
+                parents.add(node.parentId());
+            }
+        }
+        List<?> rows = scope.nativeQuery("""
+                SELECT s.id, s.idx, s.cnt FROM (
+                    SELECT m.id,
+                           row_number() OVER (PARTITION BY m.conversation_id, m.parent_id
+                                              ORDER BY m.created_at, m.id) - 1 AS idx,
+                           count(*) OVER (PARTITION BY m.conversation_id, m.parent_id) AS cnt
+                      FROM message m
+                     WHERE m.user_id = :owner
+                       AND (m.parent_id IN (:parents) OR (m.parent_id IS NULL AND m.conversation_id IN (:roots)))
+                ) s
+                 WHERE s.id IN (:ids)""", Map.of("parents", orNone(parents), "roots", orNone(rootConversations),
+                "ids", ids)).getResultList();
+        Map<UUID, SiblingPosition> positions = new HashMap<>();
+        for (Object r : rows) {
+            Object[] row = (Object[]) r;
+            positions.put((UUID) row[0], new SiblingPosition(((Number) row[1]).intValue(),
+                    ((Number) row[2]).intValue()));
+        }
+        return positions;
+    }
+
+    /** The messages sharing the message's parent, itself included, oldest first. */
+    public List<Message> siblings(Message message) {
+        String where = message.parentId == null ? "e.conversationId = :cid and e.parentId is null"
+                : "e.conversationId = :cid and e.parentId = :parent";
+        Map<String, Object> params = new HashMap<>();
+        params.put("cid", message.conversationId);
+        if (message.parentId != null) {
+            params.put("parent", message.parentId);
+        }
+        return scope.select(Message.class, where, "e.createdAt, e.id", params).getResultList();
+    }
+
+    /** Whether {@code target} lies on the chain from {@code leaf} to the root. */
+    public boolean isAncestorOrSelf(UUID cid, UUID target, UUID leaf) {
+        return ((Number) scope.nativeQuery(ANCESTORS + "SELECT count(*) FROM path WHERE id = :target",
+                Map.of("cid", cid, "leaf", leaf, "target", target)).getSingleResult()).longValue() > 0;
+    }
+
+    /**
+     * The most recent leaf at or below {@code root}: the newest message of the subtree that has no
+     * children (the newest one is a leaf anyway unless two messages share a microsecond).
+     */
+    public UUID newestLeafUnder(UUID cid, UUID root) {
+        List<?> rows = scope.nativeQuery(SUBTREE.formatted("", MAX_DEPTH) + """
+                SELECT s.id FROM sub s
+                 WHERE NOT EXISTS (SELECT 1 FROM message c WHERE c.parent_id = s.id)
+                 ORDER BY s.created_at DESC, s.id DESC LIMIT 1""", Map.of("cid", cid, "root", root)).getResultList();
+        return rows.isEmpty() ? null : (UUID) rows.get(0);
+    }
+
+    /** The newest message of the conversation, or null when it has none left. */
+    public UUID newestMessage(UUID cid) {
+        List<?> rows = scope.nativeQuery("""
+                SELECT m.id FROM message m WHERE m.conversation_id = :cid AND m.user_id = :owner
+                 ORDER BY m.created_at DESC, m.id DESC LIMIT 1""", Map.of("cid", cid)).getResultList();
+        return rows.isEmpty() ? null : (UUID) rows.get(0);
+    }
+
+    /**
+     * Deletes the message and everything below it, in one statement, if the message still has
+     * {@code version}.
+     *
+     * @return how many messages were deleted; 0 when the message changed meanwhile
+     */
+    public int deleteSubtree(UUID cid, UUID root, long version) {
+        return scope.nativeQuery(SUBTREE.formatted("AND m.version = :version", MAX_DEPTH) + """
+                DELETE FROM message d USING sub WHERE d.id = sub.id AND d.user_id = :owner""",
+                Map.of("cid", cid, "root", root, "version", version)).executeUpdate();
+    }
+
+    /**
+     * Of {@code messageIds}, those on the active path of their conversation (from its current leaf
+     * up), for messages of several conversations at once (a page of search results).
+     */
+    public Set<UUID> onActivePaths(Collection<UUID> conversationIds, Collection<UUID> messageIds) {
+        if (messageIds.isEmpty()) {
+            return Set.of();
+        }
+        List<?> rows = scope.nativeQuery("""
+                WITH RECURSIVE path(id, parent_id, depth) AS (
+                    SELECT m.id, m.parent_id, 0 FROM conversation c
+                      JOIN message m ON m.id = c.current_leaf_id AND m.user_id = :owner
+                     WHERE c.id IN (:cids) AND c.user_id = :owner
+                  UNION ALL
+                    SELECT m.id, m.parent_id, p.depth + 1 FROM path p JOIN message m ON m.id = p.parent_id
+                     WHERE m.user_id = :owner AND p.depth < :max
+                )
+                SELECT id FROM path WHERE id IN (:ids)""",
+                Map.of("cids", conversationIds, "ids", messageIds, "max", MAX_DEPTH)).getResultList();
+        Set<UUID> on = new HashSet<>();
+        rows.forEach(id -> on.add((UUID) id));
+        return on;
+    }
+
+    private static Collection<UUID> orNone(Collection<UUID> ids) {
+        return ids.isEmpty() ? List.of(NONE) : new ArrayList<>(ids);
+    }
+}
