@@ -4,6 +4,12 @@
 -- path) is what the model sees. Data migration and constraint checks read whole tables.
 SET LOCAL statement_timeout = 0;
 
+-- The data migration below reads and writes every user's rows, which the wall (V21) hides from
+-- this owner role too. The owner is exempt only while FORCE is off, and that lasts as long as
+-- this migration's transaction: FORCE is back on at its end.
+ALTER TABLE conversation NO FORCE ROW LEVEL SECURITY;
+ALTER TABLE message NO FORCE ROW LEVEL SECURITY;
+
 ALTER TABLE conversation ADD COLUMN current_leaf_id uuid;
 
 -- Messages stored before trees were linked only reply -> user message. Each other parentless
@@ -24,8 +30,9 @@ UPDATE conversation c
 
 -- Deleting a message deletes the replies and edits below it: a branch without its root means nothing.
 ALTER TABLE message DROP CONSTRAINT message_parent_fk;
-ALTER TABLE message ADD CONSTRAINT message_parent_fk FOREIGN KEY (parent_id)
-    REFERENCES message (id) ON DELETE CASCADE;
+-- The key keeps the owner column (V20, README "Scaling out"); a cascade never crosses users.
+ALTER TABLE message ADD CONSTRAINT message_parent_fk FOREIGN KEY (parent_id, user_id)
+    REFERENCES message (id, user_id) ON DELETE CASCADE;
 
 -- Siblings of a root (an edited first message) are the conversation's other roots; without this
 -- index finding them would read the whole conversation. Children of a message use message_parent_idx.
@@ -37,3 +44,6 @@ CREATE INDEX message_root_idx ON message (conversation_id) WHERE parent_id IS NU
 ALTER TABLE conversation ADD COLUMN tags varchar[] NOT NULL DEFAULT '{}';
 CREATE INDEX conversation_tags_idx ON conversation USING gin (user_id, tags)
     WITH (gin_pending_list_limit = 256);
+
+ALTER TABLE conversation FORCE ROW LEVEL SECURITY;
+ALTER TABLE message FORCE ROW LEVEL SECURITY;
