@@ -1,5 +1,6 @@
 package dev.parley.events;
 
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
@@ -88,6 +89,9 @@ public class ChangeFeed {
 
     @Inject
     StreamsConfig config;
+
+    @Inject
+    StreamLimits limits;
 
     private final Map<String, Channel> channels = new ConcurrentHashMap<>();
     private volatile boolean stopping;
@@ -242,9 +246,22 @@ public class ChangeFeed {
         }
     }
 
-    /** Every stream ends with a retry hint, so clients reconnect (to another replica) with Last-Event-ID. */
+    /**
+     * Streams end as soon as the instance starts to stop, at the start of the shutdown delay (while
+     * readiness is already DOWN), so that the graceful shutdown does not wait on them.
+     */
+    void onShutdownDelay(@Observes ShutdownDelayInitiatedEvent event) {
+        endAll();
+    }
+
     void onShutdown(@Observes ShutdownEvent event) {
+        endAll();
+    }
+
+    /** Every stream ends with a retry hint, so clients reconnect (to another replica) with Last-Event-ID. */
+    private void endAll() {
         stopping = true;
+        limits.refuseNew();
         List<Subscriber> all = new ArrayList<>();
         channels.values().forEach(channel -> all.addAll(channel.subscribers));
         for (Subscriber subscriber : all) {

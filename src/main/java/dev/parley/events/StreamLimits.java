@@ -29,6 +29,7 @@ public class StreamLimits {
 
     private final Map<String, AtomicInteger> perUser = new ConcurrentHashMap<>();
     private final AtomicInteger total = new AtomicInteger();
+    private volatile boolean refusing;
 
     @PostConstruct
     void gauge() {
@@ -37,8 +38,17 @@ public class StreamLimits {
                 .register(registry);
     }
 
+    /** The instance is stopping: new streams are refused (503), so clients open them on another replica. */
+    void refuseNew() {
+        refusing = true;
+    }
+
     /** A place for one more stream of this user, or 429 when the user or the instance is at its bound. */
     public Permit acquire(String userId) {
+        if (refusing) {
+            throw new ProblemException(503, "This instance is shutting down; open the stream again.", null,
+                    Map.of("Retry-After", "1"));
+        }
         if (total.incrementAndGet() > config.maxPerInstance()) {
             total.decrementAndGet();
             throw tooMany("This instance holds as many event streams as it may (" + config.maxPerInstance()

@@ -51,6 +51,12 @@ public class Eraser {
                     .setParameter("owner", userId).executeUpdate();
             erased.put(table, (long) deleted);
         }
+        // Triggers record the deletions above as the user's change events: a second pass removes them.
+        for (String table : tables) {
+            int deleted = em.createNativeQuery("DELETE FROM \"" + table.replace("\"", "\"\"") + "\" WHERE user_id = :owner")
+                    .setParameter("owner", userId).executeUpdate();
+            erased.merge(table, (long) deleted, Long::sum);
+        }
         List<String> buckets = Arrays.stream(RateLimiter.Kind.values()).map(kind -> RateLimiter.bucketId(kind, userId))
                 .toList();
         erased.put("rate_limit_bucket", (long) em.createNativeQuery("DELETE FROM rate_limit_bucket WHERE id IN (:ids)")
