@@ -20,10 +20,12 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * All SQL of the reply lifecycle: claims, leases, history, and the final store. Background work
- * (the workers, the heartbeat, the sweep) runs outside any request, so it is keyed only by ids read
- * from the database (never by user input) and touches only the claimed reply and its own
- * conversation; user-facing code uses {@link dev.parley.security.OwnerScope} instead. Callers run
+ * All SQL of the reply lifecycle: claims, leases, history, the text of a reply in progress
+ * (reply_chunk), and the final store. Background work (the workers, the heartbeat, the sweep)
+ * runs outside any request, so it is keyed only by ids read from the database (never by user
+ * input) and touches only the claimed reply and its own conversation; reply streams read
+ * {@link #progress} on threads of their own, keyed by the owner their request verified.
+ * User-facing code uses {@link dev.parley.security.OwnerScope} instead. Callers run
  * each method in a transaction of their own, except {@link #claim} by a chat, which claims the
  * reply in the transaction that created it.
  */
