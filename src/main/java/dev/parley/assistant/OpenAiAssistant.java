@@ -5,6 +5,8 @@ import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.data.message.ChatMessage;
 import dev.langchain4j.data.message.SystemMessage;
 import dev.langchain4j.data.message.UserMessage;
+import dev.langchain4j.exception.LangChain4jException;
+import dev.langchain4j.exception.RetriableException;
 import dev.langchain4j.http.client.jdk.JdkHttpClientBuilder;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.StreamingChatModel;
@@ -13,6 +15,7 @@ import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.langchain4j.model.openai.OpenAiChatModel;
 import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
 import java.net.http.HttpClient;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,6 +24,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
@@ -29,6 +33,8 @@ import java.util.function.Consumer;
  * still fails throws, which the caller records as a failed reply.
  */
 public class OpenAiAssistant implements Assistant {
+
+    private static final Duration RETRY_PAUSE = Duration.ofMillis(500);
 
     private final AssistantConfig.OpenAi config;
     private final ChatModel chat;
@@ -82,8 +88,36 @@ public class OpenAiAssistant implements Assistant {
         return toReply(chat.chat(messages(history)));
     }
 
+    /**
+     * Streams the reply. The streaming client has no retries of its own, so a call that fails
+     * before any text was handed out is retried as the plain client would (max-retries, growing
+     * pauses); once text is out, a failure fails the reply rather than repeat text.
+     */
     @Override
     public Reply stream(List<Turn> history, Consumer<String> onDelta) {
+        for (int attempt = 0;; attempt++) {
+            AtomicBoolean started = new AtomicBoolean();
+            try {
+                return streamOnce(history, partial -> {
+                    started.set(true);
+                    onDelta.accept(partial);
+                });
+            } catch (RuntimeException e) {
+                boolean retriable = e instanceof RetriableException || !(e instanceof LangChain4jException);
+                if (started.get() || !retriable || attempt >= config.maxRetries()) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(RETRY_PAUSE.toMillis() * (1L << attempt));
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private Reply streamOnce(List<Turn> history, Consumer<String> onDelta) {
         CompletableFuture<ChatResponse> done = new CompletableFuture<>();
         streaming.chat(messages(history), new StreamingChatResponseHandler() {
             @Override

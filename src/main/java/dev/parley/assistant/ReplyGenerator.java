@@ -1,9 +1,11 @@
 package dev.parley.assistant;
 
+import dev.parley.events.StreamsConfig;
 import dev.parley.message.Message;
 import dev.parley.message.MessageStatus;
 import dev.parley.security.DatabaseIdentity;
 import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
@@ -11,6 +13,8 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import org.jboss.logging.Logger;
 
 /**
@@ -41,11 +45,27 @@ public class ReplyGenerator {
     @Inject
     ReplyMetrics metrics;
 
+    @Inject
+    StreamsConfig streams;
+
+    /** Writes the text waiting in a reply's chunks when no new token comes to write it. */
+    private final ScheduledExecutorService chunkTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread thread = new Thread(r, "parley-reply-chunks");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    @PreDestroy
+    void stopTimer() {
+        chunkTimer.shutdownNow();
+    }
+
     /**
      * Runs the claimed reply to its end: complete with the model's answer, failed with the reason,
-     * or handed over when this claim no longer holds it.
+     * or handed over when this claim no longer holds it. The text is written as it comes for the
+     * reply's watchers (reply streams, the change feed), on whichever replica they are.
      */
-    public ReplyOutcome generate(ReplyStore.Claim claim, ReplyListener listener) {
+    public ReplyOutcome generate(ReplyStore.Claim claim) {
         long start = System.nanoTime();
         leases.hold(claim);
         try {
@@ -63,10 +83,12 @@ public class ReplyGenerator {
             }
             leases.renewed(claim, start);
             Reply reply;
+            ReplyChunks chunks = new ReplyChunks(claim, store, streams.flushEvery(), chunkTimer);
             try {
-                reply = listener == ReplyListener.NONE ? assistant.reply(history)
-                        : assistant.stream(history, listener::onDelta);
+                reply = assistant.stream(history, chunks::onDelta);
+                chunks.finish();
             } catch (RuntimeException e) {
+                chunks.close();
                 if (leases.lost(claim)) {
                     // Cut short by the shutdown or a takeover, not by the model: not a failed reply.
                     metrics.record(start, "superseded");

@@ -20,14 +20,17 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * All SQL of the reply lifecycle: claims, leases, history, and the final store. Background work
- * (the workers, the heartbeat, the sweep) runs outside any request, so it is keyed only by ids read
- * from the database (never by user input) and touches only the claimed reply and its own
- * conversation; user-facing code uses {@link dev.parley.security.OwnerScope} instead. Callers run
- * each method in a transaction of their own, under the replies job's database identity
+ * All SQL of the reply lifecycle: claims, leases, history, the text of a reply in progress
+ * (reply_chunk), and the final store. Background work (the workers, the heartbeat, the sweep)
+ * runs outside any request, so it is keyed only by ids read from the database (never by user
+ * input) and touches only the claimed reply and its own conversation; user-facing code uses
+ * {@link dev.parley.security.OwnerScope} instead. Callers run each method in a transaction of their
+ * own, under the replies job's database identity
  * ({@link dev.parley.security.DatabaseIdentity.Job#REPLIES}: pending replies of every user), or for
- * the work on one claim (history, outcome, conversation) as the claim's owner, except {@link #claim} by a chat, which claims the reply in the
- * request's transaction that created it, as the request's user.
+ * the work on one claim (history, chunks, outcome, conversation) as the claim's owner; reply streams
+ * read {@link #progress} on threads of their own, as the owner their request verified. The
+ * exception is {@link #claim} by a chat, which claims the reply in the request's transaction that
+ * created it, as the request's user.
  */
 @ApplicationScoped
 public class ReplyStore {
@@ -145,6 +148,10 @@ public class ReplyStore {
                 .setParameter("id", claim.replyId())
                 .setParameter("token", claim.token())
                 .executeUpdate();
+        if (held == 1) {
+            // Text left by an earlier attempt that died: this attempt starts the reply again.
+            dropChunks(claim);
+        }
         return held == 1 ? history(claim, window) : null;
     }
 
@@ -227,7 +234,7 @@ public class ReplyStore {
                 .setParameter("id", claim.replyId())
                 .setParameter("token", claim.token())
                 .executeUpdate();
-        touchConversation(claim, updated, now);
+        settled(claim, updated, now);
         return updated == 1;
     }
 
@@ -248,7 +255,7 @@ public class ReplyStore {
                 .setParameter("id", claim.replyId())
                 .setParameter("token", claim.token())
                 .executeUpdate();
-        touchConversation(claim, updated, now);
+        settled(claim, updated, now);
         return updated == 1;
     }
 
@@ -277,8 +284,70 @@ public class ReplyStore {
                 .getSingleResult()).longValue();
     }
 
-    private void touchConversation(Claim claim, int updated, Instant now) {
+    /**
+     * Adds the next piece of the reply's text for its watchers, if this claim still holds the reply.
+     *
+     * @param endOffset the reply's length (UTF-16 units) with this piece
+     * @return false when the claim no longer holds the reply
+     */
+    public boolean addChunk(Claim claim, int endOffset, String content) {
+        return em.createNativeQuery("""
+                INSERT INTO reply_chunk (user_id, reply_id, end_offset, conversation_id, content)
+                SELECT m.user_id, m.id, :end, m.conversation_id, :content FROM message m
+                 WHERE m.id = :id AND m.user_id = :owner AND m.claim_token = :token AND m.status = 'pending'
+                ON CONFLICT DO NOTHING""")
+                .setParameter("end", endOffset)
+                .setParameter("content", content)
+                .setParameter("id", claim.replyId())
+                .setParameter("owner", claim.userId())
+                .setParameter("token", claim.token())
+                .executeUpdate() == 1;
+    }
+
+    private void dropChunks(Claim claim) {
+        em.createNativeQuery("DELETE FROM reply_chunk WHERE user_id = :owner AND reply_id = :id")
+                .setParameter("owner", claim.userId())
+                .setParameter("id", claim.replyId())
+                .executeUpdate();
+    }
+
+    /** A piece of a pending reply's text; {@code endOffset} is the reply's length with it. */
+    public record Chunk(int endOffset, String content) {
+    }
+
+    /**
+     * What a watcher of the reply has not seen yet: the pieces after {@code afterOffset} and the
+     * reply as stored now (null when it is gone). The owner was checked by the request that
+     * started the watch; the reads are keyed by it all the same.
+     */
+    public record Progress(Message reply, List<Chunk> chunks) {
+    }
+
+    public Progress progress(String userId, UUID replyId, int afterOffset) {
+        List<?> rows = em.createNativeQuery("""
+                SELECT end_offset, content FROM reply_chunk
+                 WHERE user_id = :owner AND reply_id = :id AND end_offset > :after
+                 ORDER BY end_offset""")
+                .setParameter("owner", userId)
+                .setParameter("id", replyId)
+                .setParameter("after", afterOffset)
+                .getResultList();
+        List<Chunk> chunks = new ArrayList<>(rows.size());
+        for (Object r : rows) {
+            Object[] row = (Object[]) r;
+            chunks.add(new Chunk(((Number) row[0]).intValue(), (String) row[1]));
+        }
+        List<Message> reply = em.createQuery("from Message m where m.id = :id and m.userId = :owner", Message.class)
+                .setParameter("id", replyId)
+                .setParameter("owner", userId)
+                .getResultList();
+        return new Progress(reply.isEmpty() ? null : reply.get(0), chunks);
+    }
+
+    /** A stored outcome: the reply's pieces go (its text is stored whole) and its conversation moves. */
+    private void settled(Claim claim, int updated, Instant now) {
         if (updated == 1) {
+            dropChunks(claim);
             em.createNativeQuery("UPDATE conversation SET updated_at = :now, version = version + 1"
                     + " WHERE id = :cid AND updated_at < :now")
                     .setParameter("now", now)

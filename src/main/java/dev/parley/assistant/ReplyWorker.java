@@ -131,11 +131,19 @@ public class ReplyWorker {
                 }
                 // There may be more: let another idle worker look while this one generates.
                 wake();
-                generator.generate(claim, ReplyListener.NONE);
+                generator.generate(claim);
             }
         } finally {
             idle.release();
         }
+    }
+
+    /**
+     * Generates a reply claimed by a streamed chat at once, on a thread of its own rather than the
+     * request's: the client only watches it, so a client that goes away never stops it.
+     */
+    public void generateNow(ReplyStore.Claim claim) {
+        Thread.ofVirtual().name("parley-chat-reply-" + claim.replyId()).start(() -> generator.generate(claim));
     }
 
     /**

@@ -3,6 +3,9 @@ package dev.parley.chat;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.parley.apikey.ApiKeyAuthenticationMechanism;
+import dev.parley.assistant.ReplyStreams;
+import dev.parley.events.SseStream;
+import dev.parley.events.StreamLimits;
 import dev.parley.error.Problem;
 import dev.parley.idempotency.Idempotency;
 import dev.parley.error.ProblemException;
@@ -26,7 +29,6 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
-import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
@@ -35,7 +37,6 @@ import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
-import org.jboss.logging.Logger;
 
 @Path("/api")
 @Tag(name = "Chat", description = "One round trip: store the user message, answer it, store the answer")
@@ -46,19 +47,21 @@ import org.jboss.logging.Logger;
 @APIResponse(responseCode = "404", description = "No such conversation for this user")
 @APIResponse(responseCode = "409", description = "regenerate: the current reply is still being generated, or there "
         + "is nothing to answer yet")
+@APIResponse(responseCode = "429", description = "Too many chat requests, or (streamed) too many open event streams")
 @APIResponse(responseCode = "502", description = "The model provider failed; the user message and the failed reply are kept")
 @APIResponse(responseCode = "503", description = "The reply was handed to another instance and is not finished yet; "
         + "it will be stored under the id the detail names")
 public class ChatResource {
-
-    private static final Logger LOG = Logger.getLogger(ChatResource.class);
 
     // The JSON and the streamed variant share a path and method, so OpenAPI has one operation for
     // both; each Java method carries the same documentation so that either may be read first.
     private static final String CHAT = "Without conversation_id a conversation is created, titled after the message. "
             + "With Accept: text/event-stream the answer is streamed as Server-Sent Events: `delta` {content} "
             + "while it is produced, then `done` with the same object as the JSON answer, or `error` with a "
-            + "problem object.";
+            + "problem object. Every event has an id (`<reply id>:<offset>`, `<reply id>:end`); the Location header "
+            + "names the reply's stream (GET /api/conversations/{id}/messages/{messageId}/stream), where a client "
+            + "that lost the connection resumes with Last-Event-ID: the reply is generated whether or not anyone "
+            + "is connected.";
     private static final String ANSWER = "The stored message and the stored answer (JSON), or their event stream";
     private static final String CHAT_AS_USER = "Chat for the user named in the path, which must be the token's subject";
 
@@ -79,6 +82,12 @@ public class ChatResource {
 
     @Inject
     CurrentVertxRequest request;
+
+    @Inject
+    StreamLimits limits;
+
+    @Inject
+    ReplyStreams streams;
 
     @POST
     @Path("/chat")
@@ -125,20 +134,42 @@ public class ChatResource {
         });
     }
 
+    /**
+     * Stores the chat, then watches its reply being generated apart from this request: a client
+     * that goes away stops only its watching, and resumes with Last-Event-ID at the reply's stream,
+     * which the Location header names.
+     */
     private void streamAnswer(ChatInput input, SseEventSink sink, Sse sse) {
-        ChatService.Started started = chat.start(input);
-        try (sink) {
-            try {
-                ChatAnswer answer = chat.finish(started, delta -> send(sink, sse, "delta", Map.of("content", delta)));
-                send(sink, sse, "done", answer);
-            } catch (ProblemException e) {
-                send(sink, sse, "error", Problems.of(e.status(), e.getMessage(), uriInfo.getRequestUri().getPath(),
-                        e.errors(), null));
-            } catch (RuntimeException e) {
-                LOG.errorf(e, "Streaming chat failed in conversation %s", started.conversationId());
-                send(sink, sse, "error", Problems.of(500, "An unexpected error occurred",
-                        uriInfo.getRequestUri().getPath(), null, null));
-            }
+        StreamLimits.Permit permit = limits.acquire(user.id());
+        ChatService.Started started;
+        try {
+            started = chat.start(input);
+        } catch (RuntimeException e) {
+            permit.close();
+            throw e;
+        }
+        String path = uriInfo.getRequestUri().getPath();
+        request.getCurrent().response().putHeader("Location", uriInfo.getBaseUriBuilder()
+                .path("/api/conversations/{cid}/messages/{mid}/stream")
+                .build(started.conversationId(), started.claim().replyId()).toString());
+        SseStream out = new SseStream(sink, sse);
+        out.comment("generating");
+        chat.generateApart(started);
+        streams.watch(started.claim().userId(), started.claim().replyId(), 0, out, permit, new ReplyStreams.Ending(
+                reply -> write(chat.answer(started, reply)),
+                reply -> write(problem(chat.failure(started), path)),
+                reply -> write(Problems.of(404, "The reply was deleted", path, null, null))));
+    }
+
+    private static Problem problem(ProblemException e, String path) {
+        return Problems.of(e.status(), e.getMessage(), path, e.errors(), null);
+    }
+
+    private String write(Object data) {
+        try {
+            return json.writeValueAsString(data);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Cannot write an event", e);
         }
     }
 
@@ -178,25 +209,6 @@ public class ChatResource {
     private void requireSelf(String userId) {
         if (!user.id().equals(userId)) {
             throw ProblemException.forbidden("The path names another user than the token's subject");
-        }
-    }
-
-    /** A client that went away stops getting events; the answer is still generated and stored. */
-    private void send(SseEventSink sink, Sse sse, String name, Object data) {
-        if (sink.isClosed()) {
-            return;
-        }
-        try {
-            sink.send(sse.newEventBuilder().name(name).mediaType(MediaType.TEXT_PLAIN_TYPE)
-                    .data(json.writeValueAsString(data)).build())
-                    .exceptionally(e -> {
-                        LOG.debugf("Stream client gone: %s", e.toString());
-                        return null;
-                    });
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("Cannot write an event", e);
-        } catch (RuntimeException e) {
-            LOG.debugf("Stream client gone: %s", e.toString());
         }
     }
 }

@@ -2,9 +2,9 @@ package dev.parley.chat;
 
 import dev.parley.assistant.AssistantConfig;
 import dev.parley.assistant.ReplyGenerator;
-import dev.parley.assistant.ReplyListener;
 import dev.parley.assistant.ReplyOutcome;
 import dev.parley.assistant.ReplyStore;
+import dev.parley.assistant.ReplyWorker;
 import dev.parley.common.InputChecks;
 import dev.parley.conversation.ConversationInput;
 import dev.parley.conversation.ConversationService;
@@ -24,10 +24,11 @@ import java.util.UUID;
 
 /**
  * One chat round trip on the reply lifecycle every reply follows: the user message and its pending
- * reply commit together, the reply already claimed by this request; the request thread then
- * generates it as any worker would (same lease, heartbeat and store), with no transaction or
- * connection held while the model works. If this instance dies or stops meanwhile, the reply
- * stays pending and another instance completes it.
+ * reply commit together, the reply already claimed by this request. A JSON chat generates it on
+ * the request thread, a streamed chat on a thread of its own that the stream only watches; either
+ * way as any worker would (same lease, heartbeat and store), with no transaction or connection held
+ * while the model works. If this instance dies or stops meanwhile, the reply stays pending and
+ * another instance completes it.
  */
 @ApplicationScoped
 public class ChatService {
@@ -45,6 +46,9 @@ public class ChatService {
 
     @Inject
     ReplyGenerator generator;
+
+    @Inject
+    ReplyWorker worker;
 
     @Inject
     AssistantConfig config;
@@ -99,12 +103,31 @@ public class ChatService {
     }
 
     public ChatAnswer chat(ChatInput input) {
-        return finish(start(input), ReplyListener.NONE);
+        return finish(start(input));
     }
 
-    /** Generates the started chat's reply, handing its text to {@code listener} as it comes. */
-    public ChatAnswer finish(Started started, ReplyListener listener) {
-        ReplyOutcome outcome = generator.generate(started.claim(), listener);
+    /**
+     * Generates a streamed chat's reply apart from the request, which only watches it: a client
+     * that goes away does not stop it, and any client may watch it (GET .../messages/{id}/stream).
+     */
+    public void generateApart(Started started) {
+        worker.generateNow(started.claim());
+    }
+
+    /** The chat's answer, once its reply is stored as complete. */
+    public ChatAnswer answer(Started started, Message reply) {
+        return new ChatAnswer(started.conversationId(), started.claim().userId(), started.messageId(), reply.content,
+                reply.id, reply.toolCalls);
+    }
+
+    /** The chat's problem, once its reply is stored as failed. */
+    public ProblemException failure(Started started) {
+        return failed(started, started.claim().replyId());
+    }
+
+    /** Generates the started chat's reply on this thread. */
+    public ChatAnswer finish(Started started) {
+        ReplyOutcome outcome = generator.generate(started.claim());
         return switch (outcome.status()) {
             case COMPLETE -> new ChatAnswer(started.conversationId(), started.claim().userId(), started.messageId(),
                     outcome.reply().content(), outcome.replyId(), outcome.reply().toolCalls());
@@ -124,8 +147,7 @@ public class ChatService {
         if (reply.status == MessageStatus.FAILED) {
             throw failed(started, replyId);
         }
-        return new ChatAnswer(started.conversationId(), started.claim().userId(), started.messageId(), reply.content,
-                replyId, reply.toolCalls);
+        return answer(started, reply);
     }
 
     private static ProblemException failed(Started started, UUID replyId) {

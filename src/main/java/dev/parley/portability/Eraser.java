@@ -47,6 +47,12 @@ public class Eraser {
                     .setParameter("owner", userId).executeUpdate();
             erased.put(table, (long) deleted);
         }
+        // Triggers record the deletions above as the user's change events: a second pass removes them.
+        for (String table : tables) {
+            int deleted = em.createNativeQuery("DELETE FROM \"" + table.replace("\"", "\"\"") + "\" WHERE user_id = :owner")
+                    .setParameter("owner", userId).executeUpdate();
+            erased.merge(table, (long) deleted, Long::sum);
+        }
         return erased;
     }
 }

@@ -13,6 +13,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A local server that speaks the OpenAI chat-completions protocol (JSON and SSE streaming) with
@@ -22,9 +25,33 @@ public class FakeOpenAi implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** One scripted answer. */
+    /**
+     * One scripted answer. A streamed answer with a gate sends each chunk only once the test
+     * opened the gate for it, so a test decides exactly when each token reaches the service; a
+     * broken one then drops the connection instead of finishing the stream.
+     */
     public record Answer(int status, String text, List<String> chunks, List<Map<String, Object>> toolCalls,
-            long delayMillis) {
+            long delayMillis, Gate gate, boolean broken) {
+
+        Answer(int status, String text, List<String> chunks, List<Map<String, Object>> toolCalls, long delayMillis) {
+            this(status, text, chunks, toolCalls, delayMillis, null, false);
+        }
+    }
+
+    /** Lets a gated answer's chunks out one by one. */
+    public static final class Gate {
+        private final Semaphore permits = new Semaphore(0);
+        /** Chunks the fake has sent so far. */
+        public final AtomicInteger sent = new AtomicInteger();
+
+        /** Lets the next {@code chunks} chunks out. */
+        public void open(int chunks) {
+            permits.release(chunks);
+        }
+
+        boolean await() throws InterruptedException {
+            return permits.tryAcquire(120, TimeUnit.SECONDS);
+        }
     }
 
     public record Recorded(String authorization, JsonNode body) {
@@ -61,6 +88,16 @@ public class FakeOpenAi implements AutoCloseable {
 
     public static Answer streamed(String... chunks) {
         return new Answer(200, String.join("", chunks), List.of(chunks), List.of(), 0);
+    }
+
+    /** Streams the chunks, each once the gate lets it out. */
+    public static Answer gated(Gate gate, String... chunks) {
+        return new Answer(200, String.join("", chunks), List.of(chunks), List.of(), 0, gate, false);
+    }
+
+    /** Streams the chunks through the gate, then drops the connection mid-stream (a provider failure). */
+    public static Answer gatedThenBroken(Gate gate, String... chunks) {
+        return new Answer(200, String.join("", chunks), List.of(chunks), List.of(), 0, gate, true);
     }
 
     public static Answer status(int status) {
@@ -112,13 +149,23 @@ public class FakeOpenAi implements AutoCloseable {
             String model = body.path("model").asText();
             if (body.path("stream").asBoolean(false)) {
                 exchange.getResponseHeaders().add("Content-Type", "text/event-stream");
-                exchange.sendResponseHeaders(200, 0);
+                // A broken stream promises more than it sends, so closing it is an abrupt end to the client.
+                exchange.sendResponseHeaders(200, answer.broken() ? 1_000_000 : 0);
                 OutputStream out = exchange.getResponseBody();
                 List<String> chunks = answer.chunks() != null ? answer.chunks() : List.of(answer.text());
                 for (String chunk : chunks) {
+                    if (answer.gate() != null && !answer.gate().await()) {
+                        return;
+                    }
                     event(out, Map.of("id", "chatcmpl-1", "object", "chat.completion.chunk", "model", model,
                             "choices", List.of(Map.of("index", 0, "delta", Map.of("content", chunk)))));
+                    if (answer.gate() != null) {
+                        answer.gate().sent.incrementAndGet();
+                    }
                     Thread.sleep(5);
+                }
+                if (answer.broken()) {
+                    return;
                 }
                 event(out, Map.of("id", "chatcmpl-1", "object", "chat.completion.chunk", "model", model,
                         "choices", List.of(Map.of("index", 0, "delta", Map.of(), "finish_reason", "stop"))));

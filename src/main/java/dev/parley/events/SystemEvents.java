@@ -1,0 +1,103 @@
+package dev.parley.events;
+
+import io.agroal.api.AgroalDataSource;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Every database access of the change feed that runs outside a request, and so outside any
+ * user's identity: the instance's one listening connection, reading the events of a notified user
+ * for this instance's subscribers, and trimming events past the retention window. It is the one
+ * place to run under a system identity once the tables get row-level security. Reads are still
+ * keyed by the user named in the notification, never by anything a client sent.
+ */
+@ApplicationScoped
+public class SystemEvents {
+
+    static final String CHANNEL = "parley_events";
+
+    @Inject
+    AgroalDataSource dataSource;
+
+    /**
+     * A pooled connection that listens on the feed's channel. It is held for as long as it works,
+     * taking one connection of the pool; the caller closes it (back to the pool) when it breaks.
+     */
+    Connection listen() throws SQLException {
+        Connection connection = dataSource.getConnection();
+        try (Statement statement = connection.createStatement()) {
+            connection.setAutoCommit(true);
+            statement.execute("LISTEN " + CHANNEL);
+            return connection;
+        } catch (SQLException e) {
+            connection.close();
+            throw e;
+        }
+    }
+
+    /** The user's events after {@code afterId}, oldest first. */
+    List<ChangeEvent> after(String userId, long afterId, int limit) throws SQLException {
+        return read("""
+                SELECT id, type, data::text FROM change_event
+                 WHERE user_id = ? AND id > ?
+                 ORDER BY id LIMIT ?""", userId, afterId, limit);
+    }
+
+    /**
+     * The user's events written within {@code lookback}: a transaction that took an id earlier may
+     * commit after a later one, so a reader that moved past its id looks back for it.
+     */
+    List<ChangeEvent> recent(String userId, Duration lookback, int limit) throws SQLException {
+        return read("""
+                SELECT id, type, data::text FROM change_event
+                 WHERE user_id = ? AND created_at > now() - make_interval(secs => ?::double precision)
+                 ORDER BY id LIMIT ?""", userId, lookback.toMillis() / 1000.0, limit);
+    }
+
+    private List<ChangeEvent> read(String sql, String userId, Object bound, int limit) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement query = connection.prepareStatement(sql)) {
+            query.setString(1, userId);
+            query.setObject(2, bound);
+            query.setInt(3, limit);
+            List<ChangeEvent> events = new ArrayList<>();
+            try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    events.add(new ChangeEvent(rows.getLong(1), rows.getString(2), rows.getString(3)));
+                }
+            }
+            return events;
+        }
+    }
+
+    /** The user's newest event id, or 0 when the user has none. */
+    long latestId(String userId) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement query = connection.prepareStatement(
+                        "SELECT coalesce(max(id), 0) FROM change_event WHERE user_id = ?")) {
+            query.setString(1, userId);
+            try (ResultSet rows = query.executeQuery()) {
+                rows.next();
+                return rows.getLong(1);
+            }
+        }
+    }
+
+    /** Deletes every user's events older than the retention window: the only statement not keyed by user. */
+    int trim(Duration retention) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement delete = connection.prepareStatement(
+                        "DELETE FROM change_event WHERE created_at < now() - make_interval(secs => ?)")) {
+            delete.setDouble(1, retention.toMillis() / 1000.0);
+            return delete.executeUpdate();
+        }
+    }
+}
