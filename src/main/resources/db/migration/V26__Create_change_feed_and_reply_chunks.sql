@@ -29,7 +29,8 @@ CREATE TABLE reply_chunk (
     content         text         NOT NULL,
     created_at      timestamptz  NOT NULL DEFAULT now(),
     CONSTRAINT reply_chunk_pk PRIMARY KEY (user_id, reply_id, end_offset),
-    CONSTRAINT reply_chunk_reply_fk FOREIGN KEY (reply_id) REFERENCES message (id) ON DELETE CASCADE
+    CONSTRAINT reply_chunk_reply_fk FOREIGN KEY (reply_id, user_id) REFERENCES message (id, user_id)
+        ON DELETE CASCADE
 );
 
-CREATE INDEX reply_chunk_reply_idx ON reply_chunk (reply_id);
+CREATE INDEX reply_chunk_reply_idx ON reply_chunk (reply_id, user_id);

@@ -1,5 +1,6 @@
 package dev.parley.assistant;
 
+import dev.parley.security.DatabaseIdentity;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
@@ -76,8 +77,9 @@ final class ReplyChunks implements ReplyListener {
         }
         String text = waiting.toString();
         try {
-            boolean held = QuarkusTransaction.requiringNew()
-                    .call(() -> store.addChunk(claim, written + text.length(), text));
+            // Written from the model's thread or the flush timer: as the reply's owner.
+            boolean held = DatabaseIdentity.asUser(claim.userId(), () -> QuarkusTransaction.requiringNew()
+                    .call(() -> store.addChunk(claim, written + text.length(), text)));
             if (!held) {
                 // Taken over or handed back: this attempt's text is no longer the reply's.
                 closed = true;

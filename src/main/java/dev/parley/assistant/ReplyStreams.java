@@ -9,6 +9,7 @@ import dev.parley.events.StreamLimits;
 import dev.parley.events.StreamsConfig;
 import dev.parley.message.Message;
 import dev.parley.message.MessageStatus;
+import dev.parley.security.DatabaseIdentity;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -110,7 +111,9 @@ public class ReplyStreams {
             int after = offset;
             ReplyStore.Progress progress;
             try {
-                progress = QuarkusTransaction.requiringNew().call(() -> store.progress(userId, replyId, after));
+                // A thread of its own, outside the request: the database sees the owner the request verified.
+                progress = DatabaseIdentity.asUser(userId,
+                        () -> QuarkusTransaction.requiringNew().call(() -> store.progress(userId, replyId, after)));
             } catch (RuntimeException e) {
                 // The database is away for now: look again at the next wake-up.
                 LOG.debugf("Reply %s not readable for its stream: %s", replyId, e.toString());

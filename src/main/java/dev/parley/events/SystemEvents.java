@@ -1,5 +1,6 @@
 package dev.parley.events;
 
+import dev.parley.security.DatabaseIdentity;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -11,13 +12,15 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Every database access of the change feed that runs outside a request, and so outside any
  * user's identity: the instance's one listening connection, reading the events of a notified user
- * for this instance's subscribers, and trimming events past the retention window. It is the one
- * place to run under a system identity once the tables get row-level security. Reads are still
- * keyed by the user named in the notification, never by anything a client sent.
+ * for this instance's subscribers, and trimming events past the retention window. Reads run as
+ * the user named in the notification (row-level security shows them nothing else), never as anything
+ * a client sent; the trim runs as the purge job. Listening reads no table and needs no identity.
  */
 @ApplicationScoped
 public class SystemEvents {
@@ -63,6 +66,10 @@ public class SystemEvents {
     }
 
     private List<ChangeEvent> read(String sql, String userId, Object bound, int limit) throws SQLException {
+        return as(work -> DatabaseIdentity.asUser(userId, work), () -> query(sql, userId, bound, limit));
+    }
+
+    private List<ChangeEvent> query(String sql, String userId, Object bound, int limit) throws SQLException {
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement query = connection.prepareStatement(sql)) {
             query.setString(1, userId);
@@ -80,6 +87,10 @@ public class SystemEvents {
 
     /** The user's newest event id, or 0 when the user has none. */
     long latestId(String userId) throws SQLException {
+        return as(work -> DatabaseIdentity.asUser(userId, work), () -> latest(userId));
+    }
+
+    private long latest(String userId) throws SQLException {
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement query = connection.prepareStatement(
                         "SELECT coalesce(max(id), 0) FROM change_event WHERE user_id = ?")) {
@@ -93,11 +104,42 @@ public class SystemEvents {
 
     /** Deletes every user's events older than the retention window: the only statement not keyed by user. */
     int trim(Duration retention) throws SQLException {
+        return as(work -> DatabaseIdentity.asSystem(DatabaseIdentity.Job.PURGE, work), () -> delete(retention));
+    }
+
+    private int delete(Duration retention) throws SQLException {
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement delete = connection.prepareStatement(
                         "DELETE FROM change_event WHERE created_at < now() - make_interval(secs => ?)")) {
             delete.setDouble(1, retention.toMillis() / 1000.0);
             return delete.executeUpdate();
+        }
+    }
+
+    /** JDBC work, which throws the checked SQLException that {@link DatabaseIdentity} does not pass through. */
+    @FunctionalInterface
+    private interface Sql<T> {
+        T run() throws SQLException;
+    }
+
+    private static final class Failed extends RuntimeException {
+        Failed(SQLException cause) {
+            super(cause);
+        }
+    }
+
+    /** Runs JDBC work under the identity {@code identity} applies, keeping its SQLException checked. */
+    private static <T> T as(Function<Supplier<T>, T> identity, Sql<T> work) throws SQLException {
+        try {
+            return identity.apply(() -> {
+                try {
+                    return work.run();
+                } catch (SQLException e) {
+                    throw new Failed(e);
+                }
+            });
+        } catch (Failed e) {
+            throw (SQLException) e.getCause();
         }
     }
 }

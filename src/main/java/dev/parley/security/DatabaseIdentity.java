@@ -19,7 +19,7 @@ public final class DatabaseIdentity {
         REPLIES("replies"),
         /**
          * Expired rows of every user: temporary and retired conversations (their messages go by
-         * cascade), old idempotency keys and idle rate-limit buckets. Delete only; reads no message.
+         * cascade), old idempotency keys, idle rate-limit buckets and change events past retention. Delete only; reads no message.
          */
         PURGE("purge");
 
