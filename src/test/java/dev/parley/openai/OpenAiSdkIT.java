@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.JsonValue;
@@ -38,10 +39,16 @@ import dev.parley.support.Tokens;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
 import io.restassured.RestAssured;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -54,6 +61,8 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(ExternalPostgres.class)
 @WithTestResource(FakeOpenAiProvider.class)
 public class OpenAiSdkIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     static OpenAIClient client(String apiKey) {
         return OpenAIOkHttpClient.builder()
@@ -227,5 +236,36 @@ public class OpenAiSdkIT {
         assertThrows(NotFoundException.class, () -> bobSdk.responses().create(ResponseCreateParams.builder()
                 .model("gpt-4o-mini").conversation(conversation.id()).input("intrusion").build()));
         assertEquals(2, aliceSdk.conversations().items().list(conversation.id()).data().size());
+    }
+
+    /**
+     * The official TypeScript SDK too (.ci/openai-sdk/sdk-check.mjs, npm package openai pinned by its
+     * lock file): two real clients in two languages. .ci/run installs it before the build; without
+     * its node_modules this test is skipped and says how to install it.
+     */
+    @Test
+    void should_work_with_the_official_typescript_sdk() throws IOException, InterruptedException {
+        Path dir = Path.of(".ci/openai-sdk");
+        Assumptions.assumeTrue(Files.isDirectory(dir.resolve("node_modules/openai")),
+                "The OpenAI TypeScript SDK is not installed: run (cd .ci/openai-sdk && npm ci), as .ci/run does");
+        ProcessBuilder node = new ProcessBuilder("node", "sdk-check.mjs").directory(dir.toFile())
+                .redirectErrorStream(true);
+        node.environment().put("PARLEY_BASE_URL", "http://127.0.0.1:" + RestAssured.port + "/v1");
+        node.environment().put("PARLEY_API_KEY", apiKey(newUser("typescript")));
+        Process process = node.start();
+        String output;
+        try (var in = process.getInputStream()) {
+            output = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        assertTrue(process.waitFor(120, TimeUnit.SECONDS), "node finished");
+        assertEquals(0, process.exitValue(), output);
+        String json = output.strip().lines().reduce((a, b) -> b).orElseThrow();
+        JsonNode seen = JSON.readTree(json);
+        assertEquals(5, seen.path("paged").asInt(), output);
+        assertEquals(FakeOpenAiProvider.ANSWER, seen.path("output_text").asText(), output);
+        assertEquals(List.of("Hello", " from", " Parley"),
+                JSON.convertValue(seen.path("deltas"), List.class), output);
+        assertEquals(FakeOpenAiProvider.ANSWER, seen.path("streamed_text").asText(), output);
+        assertEquals("not_found_error", seen.path("not_found").asText(), output);
     }
 }
