@@ -105,7 +105,7 @@ final class Items {
         JsonNode content = item.get("content");
         String text;
         if (content != null && content.isTextual()) {
-            text = content.asText();
+            text = string(item, "content", param);
         } else if (content != null && content.isArray()) {
             StringBuilder joined = new StringBuilder();
             for (int j = 0; j < content.size(); j++) {
@@ -143,7 +143,19 @@ final class Items {
         if (!value.isTextual()) {
             throw ProblemException.badRequest(param + "." + field, "must be a string");
         }
-        return value.asText();
+        return text(value, param + "." + field);
+    }
+
+    /**
+     * The text of a JSON string read as a tree, which bypasses the mapper's check of strings:
+     * PostgreSQL cannot store NUL, so it is refused here as everywhere else.
+     */
+    static String text(JsonNode value, String param) {
+        String text = value.asText();
+        if (text.indexOf('\u0000') >= 0) {
+            throw ProblemException.badRequest(param, "must not contain NUL characters");
+        }
+        return text;
     }
 
     private static String text(Object value) {

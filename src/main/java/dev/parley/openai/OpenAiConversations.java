@@ -85,7 +85,13 @@ public class OpenAiConversations {
         Map<String, Object> params = new HashMap<>();
         String where = null;
         if (paging.after() != null) {
-            Conversation after = conversations.get(OpenAiIds.conversationParam("after", paging.after()));
+            Conversation after;
+            try {
+                after = conversations.get(OpenAiIds.conversationParam("after", paging.after()));
+            } catch (ProblemException e) {
+                throw e.status() == 404 ? ProblemException.badRequest("after", "must name one of your conversations")
+                        : e;
+            }
             where = after(paging.newestFirst(), after.createdAt, after.id, params);
         }
         List<Conversation> rows = scope.select(Conversation.class, where, order(paging.newestFirst()), params)

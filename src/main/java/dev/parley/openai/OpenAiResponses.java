@@ -162,10 +162,11 @@ public class OpenAiResponses {
             throw ProblemException.badRequest("input", "is required");
         }
         if (input.isTextual()) {
-            if (input.asText().isBlank()) {
+            String text = Items.text(input, "input");
+            if (text.isBlank()) {
                 throw ProblemException.badRequest("input", "must not be blank");
             }
-            return List.of(new MessageInput(Role.USER, input.asText(), null, null, null, null, null, null));
+            return List.of(new MessageInput(Role.USER, text, null, null, null, null, null, null));
         }
         List<MessageInput> items = Items.parse(input, "input");
         if (items.isEmpty()) {

@@ -6,7 +6,6 @@ import dev.parley.error.ProblemException;
 import jakarta.ws.rs.core.StreamingOutput;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -112,7 +111,9 @@ final class ResponseStream implements StreamingOutput {
             String frame = "event: " + type + "\ndata: " + json.writeValueAsString(event) + "\n\n";
             out.write(frame.getBytes(StandardCharsets.UTF_8));
             out.flush();
-        } catch (IOException | UncheckedIOException e) {
+        } catch (IOException | RuntimeException e) {
+            // Whatever the connection throws must not reach the model's stream, where it would fail
+            // the reply: the client is gone, the reply is still generated and stored.
             LOG.debugf("Stream client gone: %s", e.toString());
             gone = true;
         }

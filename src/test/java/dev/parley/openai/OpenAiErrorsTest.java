@@ -82,4 +82,38 @@ public class OpenAiErrorsTest {
                 .statusCode(413).contentType("application/json")
                 .body("error.message", containsString("too large"));
     }
+
+    @Test
+    void should_refuse_hostile_values_in_tree_read_fields_with_400_never_5xx() {
+        String alice = newUser("alice");
+        String conv = as(alice).post("/v1/conversations").then().statusCode(200).extract().path("id");
+        List<Map<String, Object>> responses = List.of(
+                Map.of("input", "a\u0000b"),
+                Map.of("input", List.of(Map.of("role", "user", "content", "a\u0000b"))),
+                Map.of("input", List.of(Map.of("role", "user", "content", List.of(Map.of("type", "input_text",
+                        "text", "\u0000"))))),
+                Map.of("input", 42),
+                Map.of("input", List.of("just a string")),
+                Map.of("input", List.of(Map.of("role", 7, "content", "x"))),
+                Map.of("input", "hi", "conversation", 12),
+                Map.of("input", "hi", "conversation", Map.of("id", List.of())),
+                Map.of("input", "x".repeat(40_000)));
+        for (Map<String, Object> body : responses) {
+            as(alice).body(body).post("/v1/responses").then().statusCode(400).contentType("application/json")
+                    .body("error.type", equalTo("invalid_request_error"));
+        }
+        List<Map<String, Object>> items = List.of(
+                Map.of("items", List.of(Map.of("type", "function_call_output", "call_id", "c\u0000",
+                        "output", "x"))),
+                Map.of("items", List.of(Map.of("type", "function_call", "call_id", "c", "name", "n\u0000"))),
+                Map.of("items", List.of(Map.of("type", "function_call", "call_id", 1, "name", "n"))),
+                Map.of("items", "not a list"),
+                Map.of("items", List.of(Map.of("type", "\u0000"))));
+        for (Map<String, Object> body : items) {
+            as(alice).body(body).post("/v1/conversations/{id}/items", conv).then().statusCode(400)
+                    .contentType("application/json").body("error.type", equalTo("invalid_request_error"));
+        }
+        as(alice).get("/v1/conversations/{id}/items", conv).then().statusCode(200)
+                .body("data", org.hamcrest.Matchers.empty());
+    }
 }
