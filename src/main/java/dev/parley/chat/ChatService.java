@@ -19,6 +19,7 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -64,6 +65,14 @@ public class ChatService {
     }
 
     public Started start(ChatInput input) {
+        return start(input, List.of());
+    }
+
+    /**
+     * Starts a chat whose user message follows {@code context}: earlier messages (instructions, a
+     * client's own history) stored first, in the same transaction, without replies of their own.
+     */
+    public Started start(ChatInput input, List<MessageInput> context) {
         if (input == null) {
             throw ProblemException.badRequest("message", "must not be blank");
         }
@@ -76,6 +85,9 @@ public class ChatService {
             if (conversationId == null) {
                 conversationId = conversations.create(
                         new ConversationInput(titleFor(input.message()), null, null, null, null, null)).id;
+            }
+            for (MessageInput earlier : context) {
+                messages.create(conversationId, earlier, MessageService.ReplyMode.NONE);
             }
             MessageService.Created created = messages.create(conversationId,
                     new MessageInput(Role.USER, input.message(), null, null, null, null, null, null),

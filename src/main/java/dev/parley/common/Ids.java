@@ -5,11 +5,13 @@ import java.security.SecureRandom;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 
 /** Ids and timestamps as the database stores them. */
 public final class Ids {
 
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final AtomicLong LAST_MICROS = new AtomicLong();
 
     private Ids() {
     }
@@ -38,9 +40,16 @@ public final class Ids {
         }
     }
 
-    /** Now, at the microsecond precision of a PostgreSQL timestamptz, so that keyset cursors compare exactly. */
+    /**
+     * Now, at the microsecond precision of a PostgreSQL timestamptz, so that keyset cursors compare
+     * exactly; never the same instant twice in this JVM, so that messages stored one after another
+     * in one transaction (a list of items) keep their order, which ids of one millisecond do not give.
+     */
     public static Instant now() {
-        return Instant.now().truncatedTo(ChronoUnit.MICROS);
+        Instant clock = Instant.now();
+        long micros = clock.getEpochSecond() * 1_000_000L + clock.getNano() / 1_000;
+        long unique = LAST_MICROS.accumulateAndGet(micros, (last, next) -> Math.max(last + 1, next));
+        return Instant.EPOCH.plus(unique, ChronoUnit.MICROS);
     }
 
     /** A timestamptz column as a native query returns it (the JDBC driver and Hibernate vary the type). */

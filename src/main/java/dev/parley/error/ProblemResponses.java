@@ -17,12 +17,14 @@ import org.eclipse.microprofile.openapi.models.responses.APIResponse;
  * token, the rate limit, a database outage, an unexpected failure), plus 404 when its path names a
  * resource and 413/415 when it takes a body. Every error response, these and the ones an operation
  * declares itself with only a code and a description, is problem+json with the Problem schema.
- * An operation's own description of a code wins over the generic one here.
+ * An operation's own description of a code wins over the generic one here. Operations under /v1
+ * get the same codes in OpenAI's error envelope ({@link OpenAiError}) instead.
  */
 @OpenApiFilter(OpenApiFilter.RunStage.BUILD)
 public class ProblemResponses implements OASFilter {
 
     private static final String PROBLEM_SCHEMA = "#/components/schemas/Problem";
+    private static final String OPENAI_ERROR_SCHEMA = "#/components/schemas/OpenAiError";
 
     private static final Map<String, String> EVERY_OPERATION = Map.of(
             "400", "Invalid request: a malformed id, query parameter or body; errors names each field",
@@ -44,7 +46,8 @@ public class ProblemResponses implements OASFilter {
             return;
         }
         for (Map.Entry<String, PathItem> path : openAPI.getPaths().getPathItems().entrySet()) {
-            if (!path.getKey().startsWith("/api/")) {
+            boolean openAi = OpenAiError.covers(path.getKey());
+            if (!path.getKey().startsWith("/api/") && !openAi) {
                 continue;
             }
             for (Operation operation : path.getValue().getOperations().values()) {
@@ -55,13 +58,26 @@ public class ProblemResponses implements OASFilter {
                 if (operation.getRequestBody() != null) {
                     addMissing(operation, WITH_BODY);
                 }
-                operation.getResponses().getAPIResponses().forEach((code, response) -> {
-                    if (isError(code) && response.getRef() == null && response.getContent() == null) {
+                Map<String, APIResponse> responses = new TreeMap<>(operation.getResponses().getAPIResponses());
+                responses.replaceAll((code, response) -> {
+                    if (!isError(code) || response.getRef() != null) {
+                        return response;
+                    }
+                    if (openAi) {
+                        // Its own object: responses Quarkus adds for security (401, 403) are shared
+                        // by every operation, and the /api ones get problem+json.
+                        if (response.getContent() == null
+                                || response.getContent().hasMediaType(Problem.MEDIA_TYPE)) {
+                            return OASFactory.createAPIResponse().description(response.getDescription())
+                                    .content(openAiErrorContent());
+                        }
+                    } else if (response.getContent() == null) {
                         response.setContent(problemContent());
                     }
+                    return response;
                 });
                 // In code order, so the document reads the same however the codes were declared.
-                operation.getResponses().setAPIResponses(new TreeMap<>(operation.getResponses().getAPIResponses()));
+                operation.getResponses().setAPIResponses(responses);
             }
         }
     }
@@ -77,6 +93,12 @@ public class ProblemResponses implements OASFilter {
 
     private static boolean isError(String code) {
         return code.startsWith("4") || code.startsWith("5");
+    }
+
+    /** Under /v1 the same errors come in OpenAI's envelope (see {@link OpenAiError}). */
+    private static Content openAiErrorContent() {
+        return OASFactory.createContent().addMediaType("application/json",
+                OASFactory.createMediaType().schema(OASFactory.createSchema().ref(OPENAI_ERROR_SCHEMA)));
     }
 
     private static Content problemContent() {

@@ -23,7 +23,11 @@ public final class Problems {
                 Instant.now().truncatedTo(ChronoUnit.MILLIS), errors, correlationId);
     }
 
+    /** The problem as the client expects it: problem+json, or OpenAI's envelope under /v1. */
     public static Response response(Problem problem) {
+        if (OpenAiError.covers(problem.instance())) {
+            return OpenAiError.response(problem);
+        }
         Response.ResponseBuilder builder = Response.status(problem.status())
                 .type(Problem.MEDIA_TYPE)
                 .entity(problem);

@@ -113,13 +113,15 @@ public class RouterProblems {
         }
         String correlationId = status >= 500 ? Problems.correlationId(ctx.response()) : null;
         Problem problem = Problems.of(status, detail, ctx.request().path(), null, correlationId);
+        boolean openAi = OpenAiError.covers(ctx.request().path());
         String body;
         try {
-            body = mapper.writeValueAsString(problem);
+            body = mapper.writeValueAsString(openAi ? OpenAiError.of(problem) : problem);
         } catch (JsonProcessingException e) {
             body = "{\"status\":" + status + "}";
         }
-        ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE);
+        ctx.response().setStatusCode(status)
+                .putHeader(HttpHeaders.CONTENT_TYPE, openAi ? "application/json" : Problem.MEDIA_TYPE);
         if (status == 413) {
             // The rest of an oversized body is not read; close so the client is not left writing.
             ctx.response().putHeader(HttpHeaders.CONNECTION, "close");

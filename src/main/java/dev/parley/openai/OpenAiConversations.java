@@ -1,0 +1,184 @@
+package dev.parley.openai;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.parley.conversation.Conversation;
+import dev.parley.conversation.ConversationInput;
+import dev.parley.conversation.ConversationPatch;
+import dev.parley.conversation.ConversationService;
+import dev.parley.error.ProblemException;
+import dev.parley.message.Message;
+import dev.parley.message.MessageInput;
+import dev.parley.message.MessageService;
+import dev.parley.security.OwnerScope;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Conversations and their items in OpenAI's shapes, over Parley's own services: a conversation is
+ * a Parley conversation, an item a Parley message. Lists page by position after an item (OpenAI's
+ * {@code after}), ordered by creation time and id, as keyset queries through {@link OwnerScope}.
+ */
+@ApplicationScoped
+@Transactional(Transactional.TxType.REQUIRED)
+public class OpenAiConversations {
+
+    @Inject
+    ConversationService conversations;
+
+    @Inject
+    MessageService messages;
+
+    @Inject
+    OwnerScope scope;
+
+    /** A page request: {@code after} an id (or from the start), {@code limit} 1..100, newest first or not. */
+    record Paging(String after, int limit, boolean newestFirst) {
+    }
+
+    public ConversationObject create(ConversationCreate input) {
+        List<MessageInput> items = input == null || input.items() == null || input.items().isNull() ? List.of()
+                : Items.parse(input.items(), "items");
+        Conversation conversation = conversations.create(
+                new ConversationInput(null, null, input == null ? null : input.metadata(), null, null, null));
+        for (MessageInput item : items) {
+            messages.create(conversation.id, item, MessageService.ReplyMode.NONE);
+        }
+        return ConversationObject.of(conversations.get(conversation.id));
+    }
+
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public ConversationObject get(String id) {
+        return ConversationObject.of(conversation(id));
+    }
+
+    public ConversationObject update(String id, ConversationCreate input) {
+        UUID cid = OpenAiIds.conversationId(id);
+        if (input == null || input.metadata() == null) {
+            throw ProblemException.badRequest("metadata", "is required");
+        }
+        ConversationPatch patch = new ConversationPatch();
+        patch.setMetadata(input.metadata());
+        try {
+            return ConversationObject.of(conversations.patch(cid, patch, null));
+        } catch (ProblemException e) {
+            throw renamed(e, "conversation", id);
+        }
+    }
+
+    public ConversationDeleted delete(String id) {
+        UUID cid = OpenAiIds.conversationId(id);
+        try {
+            conversations.delete(cid, null);
+        } catch (ProblemException e) {
+            throw renamed(e, "conversation", id);
+        }
+        return new ConversationDeleted(id, "conversation.deleted", true);
+    }
+
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public ConversationList list(Paging paging) {
+        Map<String, Object> params = new HashMap<>();
+        String where = null;
+        if (paging.after() != null) {
+            Conversation after;
+            try {
+                after = conversations.get(OpenAiIds.conversationParam("after", paging.after()));
+            } catch (ProblemException e) {
+                throw e.status() == 404 ? ProblemException.badRequest("after", "must name one of your conversations")
+                        : e;
+            }
+            where = after(paging.newestFirst(), after.createdAt, after.id, params);
+        }
+        List<Conversation> rows = scope.select(Conversation.class, where, order(paging.newestFirst()), params)
+                .setMaxResults(paging.limit() + 1).getResultList();
+        boolean hasMore = rows.size() > paging.limit();
+        return ConversationList.of(rows.stream().limit(paging.limit()).map(ConversationObject::of).toList(), hasMore);
+    }
+
+    public ItemList addItems(String conversationId, ItemsCreate input) {
+        UUID cid = OpenAiIds.conversationId(conversationId);
+        List<MessageInput> items = Items.parse(input == null ? null : input.items(), "items");
+        if (items.isEmpty()) {
+            throw ProblemException.badRequest("items", "must hold at least one item");
+        }
+        try {
+            return ItemList.of(items.stream()
+                    .map(item -> Items.of(messages.create(cid, item, MessageService.ReplyMode.NONE).message()))
+                    .toList(), false);
+        } catch (ProblemException e) {
+            throw renamed(e, "conversation", conversationId);
+        }
+    }
+
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public ItemList listItems(String conversationId, Paging paging) {
+        UUID cid = conversation(conversationId).id;
+        Map<String, Object> params = new HashMap<>();
+        params.put("cid", cid);
+        String where = "e.conversationId = :cid";
+        if (paging.after() != null) {
+            Message after = item(cid, paging.after(), "after");
+            where += " and " + after(paging.newestFirst(), after.createdAt, after.id, params);
+        }
+        List<Message> rows = scope.select(Message.class, where, order(paging.newestFirst()), params)
+                .setMaxResults(paging.limit() + 1).getResultList();
+        boolean hasMore = rows.size() > paging.limit();
+        return ItemList.of(rows.stream().limit(paging.limit()).map(Items::of).toList(), hasMore);
+    }
+
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public Item getItem(String conversationId, String itemId) {
+        return Items.of(item(conversation(conversationId).id, itemId, null));
+    }
+
+    public ConversationObject deleteItem(String conversationId, String itemId) {
+        UUID cid = conversation(conversationId).id;
+        Message item = item(cid, itemId, null);
+        messages.delete(cid, item.id, null);
+        return ConversationObject.of(conversations.get(cid));
+    }
+
+    private Conversation conversation(String id) {
+        UUID cid = OpenAiIds.conversationId(id);
+        try {
+            return conversations.get(cid);
+        } catch (ProblemException e) {
+            throw renamed(e, "conversation", id);
+        }
+    }
+
+    /** The conversation's item; an unknown one is a 404, or a 400 naming {@code param} when it came as one. */
+    private Message item(UUID cid, String itemId, String param) {
+        try {
+            return messages.get(cid, OpenAiIds.itemId(itemId));
+        } catch (ProblemException e) {
+            if (e.status() != 404) {
+                throw e;
+            }
+            throw param == null ? OpenAiIds.notFound("item", itemId)
+                    : ProblemException.badRequest(param, "must name an item of this conversation");
+        }
+    }
+
+    /** Rows strictly after a position in the order of {@link #order}. */
+    private static String after(boolean newestFirst, java.time.Instant createdAt, UUID id, Map<String, Object> params) {
+        params.put("afterAt", createdAt);
+        params.put("afterId", id);
+        String op = newestFirst ? "<" : ">";
+        return "(e.createdAt " + op + " :afterAt or (e.createdAt = :afterAt and e.id " + op + " :afterId))";
+    }
+
+    private static String order(boolean newestFirst) {
+        return newestFirst ? "e.createdAt desc, e.id desc" : "e.createdAt asc, e.id asc";
+    }
+
+    /** A 404 of Parley's services, told with the id the client used. */
+    private static ProblemException renamed(ProblemException e, String kind, String id) {
+        return e.status() == 404 ? OpenAiIds.notFound(kind, id) : e;
+    }
+}
