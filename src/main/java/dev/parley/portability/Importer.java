@@ -5,6 +5,8 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.parley.common.InputChecks;
+import dev.parley.common.Limits;
 import dev.parley.error.ProblemException;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -29,6 +31,12 @@ public class Importer {
     @Inject
     AgroalDataSource dataSource;
 
+    @Inject
+    InputChecks checks;
+
+    @Inject
+    Limits limits;
+
     /**
      * LibreChat's recursive export nests every reply one level deeper than its parent, so a long
      * conversation is far deeper than Jackson's default limit of 1000.
@@ -46,7 +54,7 @@ public class Importer {
             default -> throw ProblemException.badRequest("format", "must be one of " + String.join(", ", FORMATS));
         };
         try (Connection connection = dataSource.getConnection();
-                ImportSession session = new ImportSession(connection, owner, format)) {
+                ImportSession session = new ImportSession(connection, owner, format, checks, limits)) {
             try (JsonParser parser = reader.createParser(body)) {
                 source.read(parser, session);
             } catch (JsonProcessingException e) {
