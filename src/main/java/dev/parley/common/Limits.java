@@ -35,4 +35,12 @@ public interface Limits {
     /** Largest request body; larger ones are refused with 413 before they are read. */
     @WithDefault("1M")
     String maxBodySize();
+
+    /** Longest request target (path and query string), in characters; longer ones are a 414. */
+    @WithDefault("4096")
+    int maxUriLength();
+
+    /** Largest sum of the request's header names and values; larger is a 431. */
+    @WithDefault("16K")
+    String maxHeaderSize();
 }

@@ -29,7 +29,9 @@ public class ProblemResponses implements OASFilter {
     private static final Map<String, String> EVERY_OPERATION = Map.of(
             "400", "Invalid request: a malformed id, query parameter or body; errors names each field",
             "401", "Missing or invalid bearer token",
+            "414", "The request line (path and query string) is over the length limit",
             "429", "Over the caller's rate limit; Retry-After says when to try again",
+            "431", "The request headers are over the size limit",
             "500", "Unexpected error; correlation_id names it in the logs",
             "503", "The database is unavailable; retry after Retry-After");
 

@@ -37,6 +37,14 @@ public class RouterProblems {
     @ConfigProperty(name = "parley.import.max-body-size")
     MemorySize importMaxBodySize;
 
+    /** Longest request target (path and query string), in characters. */
+    @ConfigProperty(name = "parley.limits.max-uri-length")
+    int maxUriLength;
+
+    /** Largest sum of the request's header names and values, in characters. */
+    @ConfigProperty(name = "parley.limits.max-header-size")
+    MemorySize maxHeaderSize;
+
     void install(@Observes Router router) {
         // quarkus.http.limits.max-body-size is the largest of the limits (the import's); each route's
         // own limit is applied here. A declared length over it is refused before the body is read,
@@ -48,6 +56,18 @@ public class RouterProblems {
         long limit = maxBodySize.asLongValue();
         BodyHandler chunkedBodies = BodyHandler.create(false).setBodyLimit(limit);
         router.route().order(Integer.MIN_VALUE + 1).handler(ctx -> {
+            // The HTTP server's own limits on the request line and headers (set far above these in
+            // application.properties) answer without a body; these answer with a problem.
+            if (ctx.request().uri().length() > maxUriLength) {
+                send(ctx, 414, "The request line is too long; the path and query string may have at most "
+                        + maxUriLength + " characters");
+                return;
+            }
+            if (headerSize(ctx.request().headers()) > maxHeaderSize.asLongValue()) {
+                send(ctx, 431, "The request headers are too large; together they may have at most "
+                        + maxHeaderSize.asLongValue() + " characters");
+                return;
+            }
             String path = ctx.request().path();
             String length = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
             String encoding = ctx.request().getHeader(HttpHeaders.TRANSFER_ENCODING);
@@ -98,6 +118,14 @@ public class RouterProblems {
                 : maxBodySize.asLongValue();
     }
 
+    private static long headerSize(io.vertx.core.MultiMap headers) {
+        long size = 0;
+        for (java.util.Map.Entry<String, String> header : headers) {
+            size += header.getKey().length() + header.getValue().length();
+        }
+        return size;
+    }
+
     private static boolean isOver(String length, long limit) {
         try {
             return Long.parseLong(length.trim()) > limit;
@@ -112,8 +140,11 @@ public class RouterProblems {
             return;
         }
         String correlationId = status >= 500 ? Problems.correlationId(ctx.response()) : null;
-        Problem problem = Problems.of(status, detail, ctx.request().path(), null, correlationId);
-        boolean openAi = OpenAiError.covers(ctx.request().path());
+        // A path over the limit is not echoed whole.
+        String path = ctx.request().path();
+        String instance = path.length() > 256 ? path.substring(0, 256) + "…" : path;
+        Problem problem = Problems.of(status, detail, instance, null, correlationId);
+        boolean openAi = OpenAiError.covers(path);
         String body;
         try {
             body = mapper.writeValueAsString(openAi ? OpenAiError.of(problem) : problem);
@@ -122,8 +153,9 @@ public class RouterProblems {
         }
         ctx.response().setStatusCode(status)
                 .putHeader(HttpHeaders.CONTENT_TYPE, openAi ? "application/json" : Problem.MEDIA_TYPE);
-        if (status == 413) {
-            // The rest of an oversized body is not read; close so the client is not left writing.
+        if (status == 413 || status == 414 || status == 431) {
+            // The rest of an oversized body (or of the request) is not read; close so the client is
+            // not left writing.
             ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
         }
         ctx.response().end(body);

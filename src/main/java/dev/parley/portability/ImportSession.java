@@ -1,7 +1,11 @@
 package dev.parley.portability;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.parley.common.Ids;
+import dev.parley.common.InputChecks;
+import dev.parley.common.Limits;
+import dev.parley.error.ProblemException;
 import dev.parley.message.MessageStatus;
 import dev.parley.message.Role;
 import java.sql.Connection;
@@ -34,6 +38,8 @@ final class ImportSession implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int BATCH = 500;
     private static final int MAX_PROBLEMS = 1000;
+    private static final TypeReference<List<Object>> LIST = new TypeReference<>() { };
+    private static final TypeReference<Map<String, Object>> OBJECT = new TypeReference<>() { };
 
     static final String IMPORTED_FROM = "imported_from";
     static final String IMPORTED_ID = "imported_id";
@@ -42,6 +48,8 @@ final class ImportSession implements AutoCloseable {
     private final Connection connection;
     private final String owner;
     private final String format;
+    private final InputChecks checks;
+    private final Limits limits;
     private final List<ImportResult.Item> items = new ArrayList<>();
     private final List<ImportResult.ImportProblem> problems = new ArrayList<>();
     private int problemsLeftOut;
@@ -61,10 +69,13 @@ final class ImportSession implements AutoCloseable {
     private UUID currentId;
     private boolean skipping;
 
-    ImportSession(Connection connection, String owner, String format) throws SQLException {
+    ImportSession(Connection connection, String owner, String format, InputChecks checks, Limits limits)
+            throws SQLException {
         this.connection = connection;
         this.owner = owner;
         this.format = format;
+        this.checks = checks;
+        this.limits = limits;
         connection.setAutoCommit(false);
         try (Statement ddl = connection.createStatement()) {
             ddl.execute("""
@@ -112,6 +123,11 @@ final class ImportSession implements AutoCloseable {
         skipping = true;
         if (conversation.sourceId() == null || conversation.sourceId().isBlank()) {
             problem(null, "skipped a conversation without an id");
+            return false;
+        }
+        String refused = refusal(conversation);
+        if (refused != null) {
+            problem(conversation.sourceId(), refused + "; the conversation was not imported");
             return false;
         }
         Map<String, String> metadata = new LinkedHashMap<>(conversation.metadata());
@@ -191,6 +207,11 @@ final class ImportSession implements AutoCloseable {
         }
         if (message.content() == null) {
             abandon("message " + message.sourceId() + " has no content");
+            return false;
+        }
+        String refused = refusal(message);
+        if (refused != null) {
+            abandon("message " + message.sourceId() + ": " + refused);
             return false;
         }
         MessageStatus status = message.status() == null ? MessageStatus.COMPLETE : message.status();
@@ -310,6 +331,63 @@ final class ImportSession implements AutoCloseable {
             fail(open.sourceId(), e);
         } finally {
             closeOpen();
+        }
+    }
+
+    /**
+     * Why a conversation read from the file may not be stored, or null: imported content is held to
+     * the bounds of content created through the API (PARLEY_LIMITS_*), and to what PostgreSQL can
+     * store (no NUL).
+     */
+    private String refusal(ImportedConversation conversation) {
+        String text = nul(Map.of("title", String.valueOf(conversation.title()),
+                "description", String.valueOf(conversation.description())));
+        return text != null ? text : checked(() -> checks.metadata("metadata", conversation.metadata()));
+    }
+
+    private String refusal(ImportedMessage message) {
+        if (message.content().codePointCount(0, message.content().length()) > limits.contentMaxLength()) {
+            return "content must be at most " + limits.contentMaxLength() + " characters";
+        }
+        Map<String, String> texts = new LinkedHashMap<>();
+        texts.put("content", message.content());
+        texts.put("id", String.valueOf(message.sourceId()));
+        texts.put("parent_id", String.valueOf(message.parentSourceId()));
+        texts.put("thread_id", String.valueOf(message.threadId()));
+        texts.put("endpoint", String.valueOf(message.endpoint()));
+        texts.put("model", String.valueOf(message.model()));
+        String text = nul(texts);
+        if (text != null) {
+            return text;
+        }
+        return checked(() -> {
+            if (message.toolCalls() != null && message.toolCalls().isArray()) {
+                checks.toolCalls("tool_calls", JSON.convertValue(message.toolCalls(), LIST));
+            }
+            if (message.metadata() != null) {
+                checks.metadata("metadata", JSON.convertValue(message.metadata(), OBJECT));
+            }
+        });
+    }
+
+    private static String nul(Map<String, String> texts) {
+        for (Map.Entry<String, String> text : texts.entrySet()) {
+            if (text.getValue().indexOf('\u0000') >= 0) {
+                return text.getKey() + " must not contain NUL characters";
+            }
+        }
+        return null;
+    }
+
+    /** The check's 400 as one line ("field: reason, reason"), or null when it passes. */
+    private static String checked(Runnable check) {
+        try {
+            check.run();
+            return null;
+        } catch (ProblemException e) {
+            List<String> reasons = new ArrayList<>();
+            e.errors().forEach((field, messages) -> reasons.add(field + " " + String.join(", ", messages)));
+            return String.join("; ", reasons);
         }
     }
 

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.parley.common.InputChecks;
+import dev.parley.common.Limits;
 import dev.parley.error.ProblemException;
 import dev.parley.security.DatabaseIdentity;
 import io.agroal.api.AgroalDataSource;
@@ -30,6 +32,12 @@ public class Importer {
     @Inject
     AgroalDataSource dataSource;
 
+    @Inject
+    InputChecks checks;
+
+    @Inject
+    Limits limits;
+
     /**
      * LibreChat's recursive export nests every reply one level deeper than its parent, so a long
      * conversation is far deeper than Jackson's default limit of 1000.
@@ -48,7 +56,7 @@ public class Importer {
         };
         // The connection sees only the owner's rows (row-level security), for the whole file.
         try (Connection connection = DatabaseIdentity.asUser(owner, this::connection);
-                ImportSession session = new ImportSession(connection, owner, format)) {
+                ImportSession session = new ImportSession(connection, owner, format, checks, limits)) {
             try (JsonParser parser = reader.createParser(body)) {
                 source.read(parser, session);
             } catch (JsonProcessingException e) {

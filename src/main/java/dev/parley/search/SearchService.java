@@ -27,11 +27,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Full-text search over the caller's messages, inside PostgreSQL: websearch syntax (quotes, OR,
- * -word; never a syntax error), ranked by ts_rank (more matches first, newer first on ties), served
- * by the GIN index on (user_id, search_vector), snippets from ts_headline over HTML-escaped text.
+ * -word; never a syntax error), the newest matches ranked by ts_rank (more matches first, newer
+ * first on ties), served by the GIN index on (user_id, search_vector), snippets from ts_headline
+ * over HTML-escaped text.
  */
 @ApplicationScoped
 @Transactional(Transactional.TxType.SUPPORTS)
@@ -41,13 +43,25 @@ public class SearchService {
     private static final TypeReference<List<Map<String, Object>>> LIST = new TypeReference<>() { };
     private static final TypeReference<Map<String, Object>> OBJECT = new TypeReference<>() { };
 
-    /** The page of matches; the keyset condition and paging are filled in per request. */
+    /**
+     * The page of matches; the keyset condition is filled in per request. A GIN index finds matches
+     * but cannot order them, so ranking every match would cost as much as the most common word makes
+     * it: only the newest :candidates matches are ranked (ts_rank reads each one's whole vector, and
+     * the top-N sort keeps no more than that many rows), and ts_headline runs on the page's rows only,
+     * after the LIMIT, with at most two fragments of 10 to 30 words.
+     */
     static final String SEARCH_SQL = """
             WITH query AS (SELECT websearch_to_tsquery('english', :q) AS q),
+            candidates AS (
+                SELECT m.id, m.search_vector, m.created_at
+                  FROM message m, query
+                 WHERE m.user_id = :owner AND m.search_vector @@ query.q
+                 ORDER BY m.created_at DESC, m.id DESC
+                 LIMIT :candidates),
             hits AS (
                 SELECT m.id, ts_rank(m.search_vector, query.q) AS rank, m.created_at
-                  FROM message m, query
-                 WHERE m.user_id = :owner AND m.search_vector @@ query.q %s
+                  FROM candidates m, query
+                 WHERE true %s
                  ORDER BY rank %s, m.created_at %s, m.id %s
                  LIMIT :limit OFFSET :offset)
             SELECT m.id, m.conversation_id, m.role, m.content, m.status, m.parent_id, m.thread_id, m.endpoint,
@@ -65,9 +79,18 @@ public class SearchService {
                    query
              ORDER BY hits.rank %s, hits.created_at %s, hits.id %s""";
 
+    /**
+     * Every match, counted from the GIN index; the answer's count is this capped at the candidates,
+     * the set the pages walk. (Counting a LIMITed subquery instead invites the planner to scan the
+     * table in the hope of stopping early.)
+     */
     static final String COUNT_SQL = """
             SELECT count(*) FROM message m
              WHERE m.user_id = :owner AND m.search_vector @@ websearch_to_tsquery('english', :q)""";
+
+    /** How many of the newest matches a search ranks (PARLEY_SEARCH_MAX_CANDIDATES). */
+    @ConfigProperty(name = "parley.search.max-candidates")
+    int maxCandidates;
 
     @Inject
     OwnerScope scope;
@@ -94,6 +117,7 @@ public class SearchService {
         String sql = SEARCH_SQL.formatted(keyset, direction, direction, direction, direction, direction, direction);
         Map<String, Object> params = new HashMap<>();
         params.put("q", q);
+        params.put("candidates", maxCandidates);
         // One hit more than the page: it tells whether there is a next page (and see Pager.total).
         int fetch = request.pageSize() + 1;
         params.put("limit", fetch);
@@ -140,7 +164,8 @@ public class SearchService {
     }
 
     private long count(String q) {
-        return ((Number) scope.nativeQuery(COUNT_SQL, Map.of("q", q)).getSingleResult()).longValue();
+        long matches = ((Number) scope.nativeQuery(COUNT_SQL, Map.of("q", q)).getSingleResult()).longValue();
+        return Math.min(matches, maxCandidates);
     }
 
     private String encode(SearchHit hit, boolean backward) {

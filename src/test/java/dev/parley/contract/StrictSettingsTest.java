@@ -26,14 +26,16 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The optional bounds, switched on: an expected audience, a maximum token age, a small read budget
- * and a short statement timeout. One profile, so the application restarts once for all of them.
+ * The optional bounds, switched on: an expected audience, a maximum token age, a small read budget,
+ * a short statement timeout and idle-in-transaction timeout. One profile, so the application
+ * restarts once for all of them.
  */
 @QuarkusTest
 @TestProfile(StrictSettingsTest.Strict.class)
 public class StrictSettingsTest {
 
     static final String AUDIENCE = "parley-api";
+    static final Duration IDLE_IN_TRANSACTION = Duration.ofSeconds(8);
 
     public static class Strict implements QuarkusTestProfile {
 
@@ -43,7 +45,9 @@ public class StrictSettingsTest {
                     "mp.jwt.verify.audiences", AUDIENCE,
                     "mp.jwt.verify.token.age", "600",
                     "parley.rate-limit.reads-per-minute", "5",
-                    "parley.db.statement-timeout", "2s");
+                    "parley.db.statement-timeout", "2s",
+                    // Longer than the lock the statement-timeout test holds while its request waits.
+                    "parley.db.idle-in-transaction-timeout", IDLE_IN_TRANSACTION.toSeconds() + "s");
         }
     }
 
@@ -123,5 +127,39 @@ public class StrictSettingsTest {
             lock.rollback();
         }
         as(token).get("/api/conversations/{id}", id).then().statusCode(200).body("title", equalTo("locked"));
+    }
+
+    @Test
+    void a_transaction_left_idle_on_an_app_connection_is_ended_by_the_server() throws Exception {
+        try (Connection idle = dataSource.getConnection()) {
+            idle.setAutoCommit(false);
+            int pid;
+            try (PreparedStatement backend = idle.prepareStatement("SELECT pg_backend_pid()");
+                    java.sql.ResultSet rs = backend.executeQuery()) {
+                rs.next();
+                pid = rs.getInt(1);
+            }
+            long start = System.nanoTime();
+            // The observable end: PostgreSQL terminates that backend.
+            dev.parley.support.Await.until(() -> backendExists(pid), exists -> !exists, IDLE_IN_TRANSACTION.plusSeconds(30));
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            assertTrue(took.compareTo(IDLE_IN_TRANSACTION.minusSeconds(1)) >= 0, "not before the timeout: " + took);
+            java.sql.SQLException ended = org.junit.jupiter.api.Assertions.assertThrows(java.sql.SQLException.class,
+                    () -> idle.createStatement().execute("SELECT 1"));
+            assertTrue(ended.getMessage() != null, ended.toString());
+        }
+    }
+
+    private boolean backendExists(int pid) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement find = c.prepareStatement("SELECT count(*) FROM pg_stat_activity WHERE pid = ?")) {
+            find.setInt(1, pid);
+            try (java.sql.ResultSet rs = find.executeQuery()) {
+                rs.next();
+                return rs.getInt(1) > 0;
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -60,6 +60,40 @@ public class ErrorShapeTest {
     }
 
     @Test
+    void a_request_line_over_the_limit_is_a_414_problem() {
+        String alice = newUser("alice");
+        // 4 096 characters of path and query string is the limit: one more is refused, with a body.
+        // (An unknown parameter: q has a length limit of its own.)
+        String query = "pad=" + "x".repeat(4096 - "/api/conversations?pad=".length());
+        as(alice).get("/api/conversations?" + query).then().statusCode(200);
+        as(alice).header("X-Request-Id", "long-line").get("/api/conversations?" + query + "x").then().statusCode(414)
+                .contentType("application/problem+json")
+                .header("X-Request-Id", "long-line")
+                .body("status", is(414))
+                .body("title", equalTo("Request-URI Too Long"))
+                .body("detail", equalTo("The request line is too long; the path and query string may have at most "
+                        + "4096 characters"))
+                .body("instance", equalTo("/api/conversations"));
+        // A long path is not echoed whole.
+        as(alice).get("/api/conversations/" + "a".repeat(20_000)).then().statusCode(414)
+                .contentType("application/problem+json")
+                .body("instance.length()", is(257));
+    }
+
+    @Test
+    void headers_over_the_limit_are_a_431_problem() {
+        String alice = newUser("alice");
+        as(alice).header("X-Padding", "p".repeat(12_000)).get("/api/conversations").then().statusCode(200);
+        as(alice).header("X-Padding", "p".repeat(10_000)).header("X-More", "m".repeat(7_000))
+                .get("/api/conversations").then().statusCode(431)
+                .contentType("application/problem+json")
+                .body("status", is(431))
+                .body("title", equalTo("Request Header Fields Too Large"))
+                .body("detail", equalTo("The request headers are too large; together they may have at most "
+                        + "16384 characters"));
+    }
+
+    @Test
     void request_ids_are_echoed_and_generated() {
         given().header("X-Request-Id", "abc-123").get("/api/conversations").then()
                 .header("X-Request-Id", "abc-123");

@@ -128,7 +128,8 @@ public class IdempotencyTest {
         String first = as(alice).header("Idempotency-Key", key).body(Map.of("role", "user", "content", "hi"))
                 .post("/api/conversations/{id}/messages", cid).then().statusCode(201).extract().path("id");
         as(alice).header("Idempotency-Key", key).body(Map.of("role", "user", "content", "hi"))
-                .post("/api/conversations/{id}/messages", cid).then().statusCode(201).body("id", equalTo(first));
+                .post("/api/conversations/{id}/messages", cid).then().statusCode(201)
+                .header("Idempotent-Replayed", "true").body("id", equalTo(first));
         as(alice).get("/api/conversations/{id}", cid).then().body("message_count", is(1));
 
         String chatKey = UUID.randomUUID().toString();
@@ -137,6 +138,7 @@ public class IdempotencyTest {
                 .then().statusCode(200).extract();
         as(alice).header("Idempotency-Key", chatKey).body(Map.of("message", "hello", "conversation_id", cid))
                 .post("/api/chat").then().statusCode(200)
+                .header("Idempotent-Replayed", "true")
                 .body("response_message_id", equalTo(answer.path("response_message_id")))
                 .body("response", equalTo("Hello! How can I assist you today?"));
         as(alice).get("/api/conversations/{id}", cid).then().body("message_count", is(3));

@@ -103,7 +103,7 @@ public class OpenApiDocumentTest {
                 @SuppressWarnings("unchecked")
                 Map<String, Map<String, Object>> responses =
                         (Map<String, Map<String, Object>>) operation.getValue().get("responses");
-                List<String> expected = new ArrayList<>(List.of("400", "401", "429", "500", "503"));
+                List<String> expected = new ArrayList<>(List.of("400", "401", "414", "429", "431", "500", "503"));
                 if (path.getKey().contains("{")) {
                     expected.add("404");
                 }

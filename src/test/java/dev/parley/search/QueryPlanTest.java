@@ -1,5 +1,9 @@
 package dev.parley.search;
 
+import static dev.parley.support.Api.as;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,15 +19,19 @@ import java.sql.Statement;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.UUID;
 import javax.sql.DataSource;
+import dev.parley.support.CapturedStatements;
+import java.time.Instant;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * Plans, not timings: with enough rows that the planner prefers indexes, the queries behind search,
- * the list filters and a deep keyset page never scan the message table.
+ * Plans, not timings: with enough rows that the planner prefers indexes, the statements the app
+ * sends for search, the list filters and deep pages (captured from real requests, so they cannot
+ * drift from the code) never scan the message table and stop after what the page needs.
  */
 @QuarkusTest
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -39,8 +47,6 @@ public class QueryPlanTest {
     final String heavyUser = "plan-heavy-" + UUID.randomUUID();
     final String busyUser = "plan-busy-" + UUID.randomUUID();
     final UUID heavyConversation = UUID.randomUUID();
-    Timestamp deepKey;
-    UUID deepId;
     final String treeUser = "plan-tree-" + UUID.randomUUID();
     final UUID treeConversation = UUID.randomUUID();
     UUID treeLeaf;
@@ -120,99 +126,141 @@ public class QueryPlanTest {
                     treeConversation));
             s.execute("ANALYZE conversation");
             s.execute("ANALYZE message");
-            try (ResultSet rs = s.executeQuery("""
-                    SELECT created_at, id FROM message WHERE conversation_id = '%s'
-                     ORDER BY created_at DESC, id DESC OFFSET 40 LIMIT 1""".formatted(heavyConversation))) {
-                rs.next();
-                deepKey = rs.getTimestamp(1);
-                deepId = (UUID) rs.getObject(2);
-            }
             s.execute("RESET statement_timeout");
         }
     }
 
+    /**
+     * The search the app runs, for a word in a third of the heavy user's 100 000 messages: found
+     * through the GIN index, ranked only among the newest candidates (ts_rank is computed for no
+     * more rows than that) and snippets made for the page's rows only.
+     */
     @Test
-    void search_uses_the_full_text_index() throws SQLException {
-        String sql = SearchService.SEARCH_SQL.formatted("", "DESC", "DESC", "DESC", "DESC", "DESC", "DESC")
-                .replace(":q", "?").replace(":owner", "?").replace(":limit", "20").replace(":offset", "0");
-        // :owner appears twice (hits and the conversation join); :q once.
-        JsonNode plan = explain(sql, "sintra", heavyUser, heavyUser);
+    void search_uses_the_full_text_index_and_ranks_a_bounded_set() throws SQLException {
+        int candidates = 1000;
+        List<String> sql = CapturedStatements.during(() -> as(heavyUser).queryParam("q", "sintra")
+                .queryParam("page_size", 20).get("/api/search").then().statusCode(200)
+                // 33 334 messages match; the pages walk the newest 1 000 of them.
+                .body("count", is(candidates)).body("results", hasSize(20)));
+        String search = only(sql, "ts_headline");
+        JsonNode plan = explain(search, List.of("sintra", heavyUser, String.valueOf(candidates), "21", "0", heavyUser),
+                false);
         assertNoSeqScanOnMessage(plan);
         assertUsesIndex(plan, "message_search_idx");
+        assertAtMostRowsCompute(plan, "ts_rank(", candidates);
+        assertAtMostRowsCompute(plan, "ts_headline(", 21);
 
-        JsonNode count = explain(SearchService.COUNT_SQL.replace(":owner", "?").replace(":q", "?"), heavyUser, "sintra");
-        assertNoSeqScanOnMessage(count);
+        String count = only(sql, "count(", "websearch_to_tsquery");
+        assertNoSeqScanOnMessage(explain(count, List.of(heavyUser, "sintra"), false));
+
+        // Every hit is one of the newest candidates, and the last page ends with them.
+        Timestamp oldestCandidate;
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement("""
+                SELECT created_at FROM message
+                 WHERE user_id = ? AND search_vector @@ websearch_to_tsquery('english', 'sintra')
+                 ORDER BY created_at DESC, id DESC OFFSET ? LIMIT 1""")) {
+            s.setString(1, heavyUser);
+            s.setInt(2, candidates - 1);
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                oldestCandidate = rs.getTimestamp(1);
+            }
+        }
+        List<String> times = as(heavyUser).queryParam("q", "sintra").queryParam("page", 3).get("/api/search")
+                .then().statusCode(200).extract().path("results.message.created_at");
+        assertEquals(20, times.size());
+        for (String time : times) {
+            assertTrue(!Instant.parse(time).isBefore(oldestCandidate.toInstant()), time + " is older than the candidates");
+        }
+        as(heavyUser).queryParam("q", "sintra").queryParam("page", candidates / 20).get("/api/search").then()
+                .statusCode(200).body("results", hasSize(20)).body("next", nullValue());
+        as(heavyUser).queryParam("q", "sintra").queryParam("page", candidates / 20 + 1).get("/api/search").then()
+                .statusCode(200).body("results", hasSize(0)).body("count", is(candidates));
     }
 
     @Test
     void the_message_list_text_filter_uses_the_trigram_index() throws SQLException {
-        JsonNode plan = explain("""
-                SELECT * FROM message e
-                 WHERE e.user_id = ? AND (e.conversation_id = ? AND e.content ILIKE ? ESCAPE '\\')
-                 ORDER BY e.created_at, e.id LIMIT 20""", heavyUser, heavyConversation, "%item77%");
+        String sql = only(CapturedStatements.during(() -> as(heavyUser).queryParam("q", "message 4242 mention")
+                .get("/api/conversations/{id}/messages", heavyConversation).then().statusCode(200)
+                .body("results", hasSize(1))), "from message m1_0", "ilike");
+        JsonNode plan = explain(sql, List.of(heavyUser, heavyConversation.toString(), "%message 4242 mention%", "0", "21"),
+                false);
         assertNoSeqScanOnMessage(plan);
         assertUsesIndex(plan, "message_content_trgm_idx");
     }
 
     @Test
     void the_conversation_list_text_filter_uses_the_trigram_indexes() throws SQLException {
-        JsonNode plan = explain("""
-                SELECT * FROM conversation e
-                 WHERE e.user_id = ? AND (e.archived = false AND (e.title ILIKE ? ESCAPE '\\'
-                       OR e.description ILIKE ? ESCAPE '\\'))
-                 ORDER BY e.updated_at DESC, e.id DESC LIMIT 20""", busyUser, "%ber 1234%", "%ber 1234%");
+        String sql = only(CapturedStatements.during(() -> as(busyUser).queryParam("q", "ber 1234")
+                .get("/api/conversations").then().statusCode(200).body("count", is(11))), "from conversation c1_0", "ilike");
+        JsonNode plan = explain(sql, List.of(busyUser, "false", "%ber 1234%", "%ber 1234%", "0", "21"), false);
         assertEquals(List.of(), nodes(plan, "Seq Scan"), plan.toPrettyString());
-        // With LIMIT 20 the planner may walk the activity index in list order and filter, or use the
+        // With a limit of 21 the planner may walk the activity index in list order and filter, or use the
         // trigram indexes; either is an index, neither reads the whole table.
         assertTrue(plan.toString().contains("conversation_title_trgm_idx")
                 || plan.toString().contains("conversation_user_activity_idx"), plan.toPrettyString());
     }
 
-    @Test
-    void a_deep_keyset_page_reads_the_index_from_its_position() throws SQLException {
-        JsonNode plan = explain("""
-                SELECT * FROM message e
-                 WHERE e.user_id = ? AND (e.conversation_id = ?) AND (e.created_at, e.id) > (?, ?)
-                 ORDER BY e.created_at, e.id LIMIT 21""", heavyUser, heavyConversation, deepKey, deepId);
-        assertNoSeqScanOnMessage(plan);
-        assertUsesIndex(plan, "message_conversation_owner_created_idx");
-        assertEquals(List.of(), nodes(plan, "Sort"), "rows come in index order, no sort of the conversation");
-    }
-
     /**
-     * pgjdbc prepares statements on the server after five executions, and PostgreSQL may then use
-     * a generic plan that cannot see which conversation is asked for. That plan must still read a
-     * page of the 100 000-message conversation from the ordered index, not gather the whole
-     * conversation and sort it (what the btree_gin indexes invited before V6).
+     * A page far into the 100 000-message conversation, in both directions, with a cursor and with
+     * a page number: each reads the ordered index from its position and stops after the page. Also
+     * in a generic plan: pgjdbc prepares statements on the server after five executions, and
+     * PostgreSQL may then plan without seeing which conversation is asked for. That plan must still
+     * read the page from the ordered index, not gather the whole conversation and sort it (what the
+     * btree_gin indexes invited before V6).
      */
     @Test
-    void message_pages_keep_their_index_order_in_a_generic_plan() throws SQLException {
-        String columns = "m.id, m.content, m.created_at, m.status";
-        JsonNode offsetPage = explainGeneric("""
-                SELECT %s FROM message m WHERE m.user_id = $1 AND (m.conversation_id = $2)
-                 ORDER BY m.created_at, m.id OFFSET $3 ROWS FETCH FIRST $4 ROWS ONLY""".formatted(columns),
-                "text, uuid, bigint, bigint", "'%s', '%s', 0, 21".formatted(heavyUser, heavyConversation));
-        JsonNode keysetEnd = explainGeneric("""
-                SELECT %s FROM message m WHERE m.user_id = $1 AND (m.conversation_id = $2
-                   AND (m.created_at, m.id) < ($3, $4))
-                 ORDER BY m.created_at DESC, m.id DESC FETCH FIRST $5 ROWS ONLY""".formatted(columns),
-                "text, uuid, timestamptz, uuid, int", "'%s', '%s', '%s', '%s', 21".formatted(heavyUser,
-                        heavyConversation, deepKey.toInstant(), deepId));
-        for (JsonNode plan : List.of(offsetPage, keysetEnd)) {
-            assertUsesIndex(plan, "message_conversation_owner_created_idx");
-            assertEquals(List.of(), nodes(plan, "Sort"), plan.toPrettyString());
-            assertEquals(List.of(), nodes(plan, "Bitmap Heap Scan"), plan.toPrettyString());
-            // Stopped after the page: every scan of message returned 21 rows, not the conversation. There
-            // must be such a scan, whatever its kind, or this checks nothing.
-            List<JsonNode> scans = new java.util.ArrayList<>();
-            collectScansOf(plan, "message", scans);
-            assertTrue(!scans.isEmpty(), plan.toPrettyString());
-            for (JsonNode scan : scans) {
-                assertTrue(scan.path("Actual Rows").asLong() <= 21, plan.toPrettyString());
+    void message_pages_read_the_ordered_index_from_their_position() throws SQLException {
+        String path = "/api/conversations/" + heavyConversation + "/messages";
+        String owner = heavyUser;
+        String conversation = heavyConversation.toString();
+        // Page 500: OFFSET 9 980, the deepest page mode allows with 20 rows a page.
+        io.restassured.path.json.JsonPath deep = as(owner).queryParam("page", 500).get(path).then().statusCode(200)
+                .extract().jsonPath();
+        String offsetPage = only(CapturedStatements.during(() -> as(owner).queryParam("page", 500).get(path)
+                .then().statusCode(200)), "from message m1_0", "offset ?");
+        String cursor = deep.getString("next_cursor");
+        String afterTime = deep.getString("results[19].created_at");
+        String afterId = deep.getString("results[19].id");
+        String keyset = only(CapturedStatements.during(() -> as(owner).queryParam("cursor", cursor).get(path)
+                .then().statusCode(200).body("results", hasSize(20))), "from message m1_0", ">(?,?)");
+        io.restassured.path.json.JsonPath newest = as(owner).queryParam("order", "desc").get(path).then()
+                .statusCode(200).extract().jsonPath();
+        String backCursor = newest.getString("next_cursor");
+        String keysetDesc = only(CapturedStatements.during(() -> as(owner).queryParam("cursor", backCursor).get(path)
+                .then().statusCode(200).body("results", hasSize(20))), "from message m1_0", "<(?,?)");
+        assertTrue(keysetDesc.contains("desc"), keysetDesc);
+
+        record Case(String sql, List<String> arguments, long rowsRead) {
+        }
+        List<Case> cases = List.of(
+                new Case(offsetPage, List.of(owner, conversation, "9980", "21"), 9980 + 21),
+                new Case(keyset, List.of(owner, conversation, afterTime, afterId, "21"), 21),
+                new Case(keysetDesc, List.of(owner, conversation, newest.getString("results[19].created_at"),
+                        newest.getString("results[19].id"), "21"), 21));
+        for (Case page : cases) {
+            for (boolean generic : List.of(false, true)) {
+                JsonNode plan = explain(page.sql(), page.arguments(), generic);
+                assertNoSeqScanOnMessage(plan);
+                assertUsesIndex(plan, "message_conversation_owner_created_idx");
+                assertEquals(List.of(), nodes(plan, "Sort"), "rows come in index order:\n" + plan.toPrettyString());
+                assertEquals(List.of(), nodes(plan, "Bitmap Heap Scan"), plan.toPrettyString());
+                // Stopped after the page. There must be such a scan, whatever its kind, or this checks nothing.
+                List<JsonNode> scans = new ArrayList<>();
+                collectScansOf(plan, "message", scans);
+                assertTrue(!scans.isEmpty(), plan.toPrettyString());
+                for (JsonNode scan : scans) {
+                    assertTrue(rows(scan) <= page.rowsRead(), rows(scan) + " rows read:\n" + plan.toPrettyString());
+                }
             }
         }
     }
 
+    /**
+     * Every search reads a GIN index's whole pending list; with the default 4 MB limit a table
+     * that keeps receiving messages made searches three times slower (V7). Each GIN index must
+     * keep its list short.
+     */
     /**
      * The active path of a 100 000-message, 1 000-branch conversation: the walk from the current
      * leaf to the root takes one primary-key step per message of the path (1 099), never a scan of
@@ -259,19 +307,13 @@ public class QueryPlanTest {
 
     @Test
     void the_tag_filter_uses_the_tag_index() throws SQLException {
-        JsonNode plan = explain("""
-                SELECT * FROM conversation e
-                 WHERE e.user_id = ? AND (e.archived = false AND e.tags @> CAST(ARRAY['rare'] AS varchar[]))
-                 ORDER BY e.updated_at DESC, e.id DESC LIMIT 21""", busyUser);
+        String sql = only(CapturedStatements.during(() -> as(busyUser).queryParam("tag", "rare")
+                .get("/api/conversations").then().statusCode(200).body("count", is(10))), "from conversation c1_0", "@>");
+        JsonNode plan = explain(sql, List.of(busyUser, "false", "{rare}", "0", "21"), false);
         assertEquals(List.of(), nodes(plan, "Seq Scan"), plan.toPrettyString());
         assertUsesIndex(plan, "conversation_tags_idx");
     }
 
-    /**
-     * Every search reads a GIN index's whole pending list; with the default 4 MB limit a table
-     * that keeps receiving messages made searches three times slower (V7). Each GIN index must
-     * keep its list short.
-     */
     @Test
     void every_gin_index_keeps_a_short_pending_list() throws SQLException {
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
@@ -291,34 +333,16 @@ public class QueryPlanTest {
         }
     }
 
-    /** EXPLAIN ANALYZE of a prepared statement executed with plan_cache_mode = force_generic_plan. */
-    private JsonNode explainGeneric(String sql, String types, String arguments) throws SQLException {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-            c.setAutoCommit(false);
-            try {
-                s.execute("SET LOCAL plan_cache_mode = force_generic_plan");
-                s.execute("PREPARE generic_page(" + types + ") AS " + sql);
-                try (ResultSet rs = s.executeQuery(
-                        "EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE generic_page(" + arguments + ")")) {
-                    rs.next();
-                    JsonNode plan = new ObjectMapper().readTree(rs.getString(1));
-                    assertTrue(plan.toString().contains("$1"), "a generic plan shows its parameters:\n" + plan);
-                    return plan;
-                }
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw new IllegalStateException(e);
-            } finally {
-                c.rollback();
-                c.setAutoCommit(true);
-                // PREPARE belongs to the session, not the transaction: leave the pooled connection clean.
-                s.execute("""
-                        DO $$ BEGIN
-                            IF EXISTS (SELECT 1 FROM pg_prepared_statements WHERE name = 'generic_page') THEN
-                                DEALLOCATE generic_page;
-                            END IF;
-                        END $$""");
-            }
-        }
+    /**
+     * The one captured statement that contains every marker (lower case). Background work (the reply
+     * workers' sweeps) runs meanwhile, so the markers must single out the request's own statement.
+     */
+    private static String only(List<String> statements, String... markers) {
+        List<String> found = statements.stream()
+                .filter(sql -> java.util.Arrays.stream(markers).allMatch(sql.toLowerCase(Locale.ROOT)::contains))
+                .toList();
+        assertEquals(1, found.size(), "one statement with " + List.of(markers) + " in " + statements);
+        return found.get(0);
     }
 
     private JsonNode explainAnalyze(String sql) throws SQLException {
@@ -330,20 +354,78 @@ public class QueryPlanTest {
             throw new IllegalStateException(e);
         }
     }
-
-    private JsonNode explain(String sql, Object... params) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement s = c.prepareStatement("EXPLAIN (FORMAT JSON) " + sql)) {
-            for (int i = 0; i < params.length; i++) {
-                s.setObject(i + 1, params[i]);
+    /**
+     * EXPLAIN ANALYZE of a statement the app sent, bound to {@code arguments} (one per placeholder,
+     * in order; PostgreSQL infers their types as it does for the app), with a custom plan (values
+     * known, as for pgjdbc's first executions) or a generic one (what a server-prepared statement
+     * may get).
+     */
+    private JsonNode explain(String sql, List<String> arguments, boolean generic) throws SQLException {
+        StringBuilder numbered = new StringBuilder();
+        int placeholders = 0;
+        boolean quoted = false;
+        for (char ch : sql.toCharArray()) {
+            if (ch == '\'') {
+                quoted = !quoted;
             }
-            try (ResultSet rs = s.executeQuery()) {
-                rs.next();
-                return new ObjectMapper().readTree(rs.getString(1));
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw new IllegalStateException(e);
+            if (ch == '?' && !quoted) {
+                numbered.append('$').append(++placeholders);
+            } else {
+                numbered.append(ch);
             }
         }
+        assertEquals(arguments.size(), placeholders, "arguments for " + sql);
+        String values = String.join(", ", arguments.stream().map(a -> "'" + a.replace("'", "''") + "'").toList());
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            try {
+                s.execute("SET LOCAL plan_cache_mode = " + (generic ? "force_generic_plan" : "force_custom_plan"));
+                s.execute("PREPARE app_statement AS " + numbered);
+                try (ResultSet rs = s.executeQuery(
+                        "EXPLAIN (ANALYZE, VERBOSE, FORMAT JSON) EXECUTE app_statement(" + values + ")")) {
+                    rs.next();
+                    JsonNode plan = new ObjectMapper().readTree(rs.getString(1));
+                    if (generic) {
+                        assertTrue(plan.toString().contains("$1"), "a generic plan shows its parameters:\n" + plan);
+                    }
+                    return plan;
+                }
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            } finally {
+                c.rollback();
+                c.setAutoCommit(true);
+                // PREPARE belongs to the session, not the transaction: leave the pooled connection clean.
+                s.execute("""
+                        DO $$ BEGIN
+                            IF EXISTS (SELECT 1 FROM pg_prepared_statements WHERE name = 'app_statement') THEN
+                                DEALLOCATE app_statement;
+                            END IF;
+                        END $$""");
+            }
+        }
+    }
+
+    /** Rows a plan node produced over all its loops. */
+    private static long rows(JsonNode node) {
+        return node.path("Actual Rows").asLong() * Math.max(1, node.path("Actual Loops").asLong());
+    }
+
+    /** Every node that computes {@code function} does so for at most {@code limit} rows, and there is one. */
+    private static void assertAtMostRowsCompute(JsonNode plan, String function, long limit) {
+        List<JsonNode> computing = new ArrayList<>();
+        collectComputing(plan, function, computing);
+        assertTrue(!computing.isEmpty(), "no node computes " + function + ":\n" + plan.toPrettyString());
+        for (JsonNode node : computing) {
+            assertTrue(rows(node) <= limit, function + " computed for " + rows(node) + " rows:\n" + plan.toPrettyString());
+        }
+    }
+
+    private static void collectComputing(JsonNode node, String function, List<JsonNode> into) {
+        if (node.isObject() && node.has("Node Type") && node.path("Output").toString().contains(function)) {
+            into.add(node);
+        }
+        node.forEach(child -> collectComputing(child, function, into));
     }
 
     private static void assertNoSeqScanOnMessage(JsonNode plan) {

@@ -61,6 +61,9 @@ public class FakeOpenAi implements AutoCloseable {
     private final ConcurrentLinkedDeque<Answer> script = new ConcurrentLinkedDeque<>();
     private volatile Answer fallback = text("fallback answer");
     public final List<Recorded> requests = new CopyOnWriteArrayList<>();
+    /** The most requests this server was answering at one time. */
+    public final java.util.concurrent.atomic.AtomicInteger mostAtOnce = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger atOnce = new java.util.concurrent.atomic.AtomicInteger();
 
     public FakeOpenAi() {
         try {
@@ -127,10 +130,12 @@ public class FakeOpenAi implements AutoCloseable {
     public void reset() {
         script.clear();
         requests.clear();
+        mostAtOnce.set(0);
         fallback = text("fallback answer");
     }
 
     private void handle(HttpExchange exchange) throws IOException {
+        mostAtOnce.accumulateAndGet(atOnce.incrementAndGet(), Math::max);
         try (exchange) {
             JsonNode body = JSON.readTree(exchange.getRequestBody());
             requests.add(new Recorded(exchange.getRequestHeaders().getFirst("Authorization"), body));
@@ -188,6 +193,8 @@ public class FakeOpenAi implements AutoCloseable {
             Thread.currentThread().interrupt();
         } catch (IOException e) {
             // The client gave up (a timeout under test); nothing to answer.
+        } finally {
+            atOnce.decrementAndGet();
         }
     }
 

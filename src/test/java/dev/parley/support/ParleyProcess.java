@@ -39,6 +39,16 @@ public final class ParleyProcess implements AutoCloseable {
 
     /** Starts an instance against {@code database} and waits until it is ready. */
     public static ParleyProcess start(String name, EmbeddedPostgres database, Map<String, String> settings) {
+        ParleyProcess parley = launch(name, database, settings);
+        parley.awaitReady();
+        return parley;
+    }
+
+    /**
+     * Starts an instance and returns at once (for a start that is meant to fail, say). A setting
+     * whose value is null is removed from the environment the process would otherwise get.
+     */
+    public static ParleyProcess launch(String name, EmbeddedPostgres database, Map<String, String> settings) {
         if (!Files.exists(JAR)) {
             throw new IllegalStateException(JAR + " is missing: run the …IT tests after packaging");
         }
@@ -58,20 +68,54 @@ public final class ParleyProcess implements AutoCloseable {
         env.putAll(settings);
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(List.of(java, "-XX:+UseSerialGC", "-Xmx192m", "-jar", JAR.toString()));
+        Path log = Path.of("target", name + ".log");
+        try {
+            // Each start of a name writes its own log, so a test reads this run's lines only.
+            Files.deleteIfExists(log);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(JAR.getParent().toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(Path.of("target", name + ".log").toFile()));
-        builder.environment().putAll(env);
+        env.forEach((key, value) -> {
+            if (value == null) {
+                builder.environment().remove(key);
+            } else {
+                builder.environment().put(key, value);
+            }
+        });
         Process process;
         try {
             process = builder.start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        ParleyProcess parley = new ParleyProcess(name, port, process);
-        parley.awaitReady();
-        return parley;
+        return new ParleyProcess(name, port, process);
+    }
+
+    /** Waits for the process to end by itself and answers its exit code. */
+    public int awaitExit(Duration limit) {
+        try {
+            if (!process.waitFor(limit.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                kill();
+                throw new AssertionError(name + " did not exit within " + limit);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        return process.exitValue();
+    }
+
+    /** What the process has written so far (target/&lt;name&gt;.log). */
+    public String log() {
+        try {
+            return Files.readString(Path.of("target", name + ".log"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     public String baseUri() {
