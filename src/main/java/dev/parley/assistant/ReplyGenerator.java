@@ -66,6 +66,11 @@ public class ReplyGenerator {
      * reply's watchers (reply streams, the change feed), on whichever replica they are.
      */
     public ReplyOutcome generate(ReplyStore.Claim claim) {
+        return generate(claim, ReplyListener.NONE);
+    }
+
+    /** {@link #generate(ReplyStore.Claim)}, also handing each piece of text to {@code listener} as it comes. */
+    public ReplyOutcome generate(ReplyStore.Claim claim, ReplyListener listener) {
         long start = System.nanoTime();
         leases.hold(claim);
         try {
@@ -85,7 +90,10 @@ public class ReplyGenerator {
             Reply reply;
             ReplyChunks chunks = new ReplyChunks(claim, store, streams.flushEvery(), chunkTimer);
             try {
-                reply = assistant.stream(history, chunks::onDelta);
+                reply = assistant.stream(history, delta -> {
+                    chunks.onDelta(delta);
+                    listener.onDelta(delta);
+                });
                 chunks.finish();
             } catch (RuntimeException e) {
                 chunks.close();

@@ -9,6 +9,7 @@ import dev.parley.events.SseStream;
 import dev.parley.events.StreamLimits;
 import dev.parley.message.Message;
 import dev.parley.message.MessageService;
+import dev.parley.message.SiblingPosition;
 import dev.parley.message.MessageView;
 import dev.parley.security.CurrentUser;
 import io.quarkus.security.Authenticated;
@@ -88,13 +89,16 @@ public class ReplyStreamResource {
         UUID cid = Ids.parse("conversation_id", conversationId);
         UUID mid = Ids.parse("message_id", messageId);
         Message message = messages.get(cid, mid);
+        // Its place among its siblings, read now: the watcher's thread has no request to read it as.
+        MessageView shown = messages.view(message);
+        SiblingPosition position = new SiblingPosition(shown.siblingIndex(), shown.siblingCount());
         StreamLimits.Permit permit = limits.acquire(user.id());
         String path = uriInfo.getRequestUri().getPath();
         SseStream out = new SseStream(sink, sse);
         out.comment("watching");
         streams.watch(user.id(), message.id, ReplyStreams.resumeOffset(mid, lastEventId), out, permit,
                 new ReplyStreams.Ending(
-                        reply -> write(MessageView.of(reply)),
+                        reply -> write(MessageView.of(reply, position)),
                         reply -> write(Problems.of(502, "The model provider failed to answer: "
                                 + reply.metadata.getOrDefault("error", "unknown error"), path, null, null)),
                         reply -> write(Problems.of(404, "The message was deleted", path, null, null))));

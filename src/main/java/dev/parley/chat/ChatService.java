@@ -2,6 +2,7 @@ package dev.parley.chat;
 
 import dev.parley.assistant.AssistantConfig;
 import dev.parley.assistant.ReplyGenerator;
+import dev.parley.assistant.ReplyListener;
 import dev.parley.assistant.ReplyOutcome;
 import dev.parley.assistant.ReplyStore;
 import dev.parley.assistant.ReplyWorker;
@@ -139,7 +140,12 @@ public class ChatService {
 
     /** Generates the started chat's reply on this thread. */
     public ChatAnswer finish(Started started) {
-        ReplyOutcome outcome = generator.generate(started.claim());
+        return finish(started, ReplyListener.NONE);
+    }
+
+    /** Generates the started chat's reply on this thread, handing its text to {@code listener} as it comes. */
+    public ChatAnswer finish(Started started, ReplyListener listener) {
+        ReplyOutcome outcome = generator.generate(started.claim(), listener);
         return switch (outcome.status()) {
             case COMPLETE -> new ChatAnswer(started.conversationId(), started.claim().userId(), started.messageId(),
                     outcome.reply().content(), outcome.replyId(), outcome.reply().toolCalls());

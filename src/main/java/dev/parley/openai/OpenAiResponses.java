@@ -78,7 +78,7 @@ public class OpenAiResponses {
     /** Stores the input and its pending reply, claimed by this request (nothing generated yet). */
     ChatService.Started start(Request request) {
         try {
-            return chat.start(new ChatInput(request.message(), request.conversationId()), request.context());
+            return chat.start(new ChatInput(request.message(), request.conversationId(), null), request.context());
         } catch (ProblemException e) {
             throw e.status() == 404 ? OpenAiIds.notFound("conversation",
                     OpenAiIds.conversation(request.conversationId())) : e;
