@@ -10,9 +10,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.parley.support.Db;
 import dev.parley.support.SseClient;
 import dev.parley.support.Tokens;
-import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import jakarta.inject.Inject;
@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 
 /** GET /api/events on one instance with the rules assistant: what a user sees, and nothing more. */
@@ -34,8 +35,8 @@ public class ChangeFeedTest {
     @Inject
     ChangeFeed feed;
 
-    @Inject
-    AgroalDataSource dataSource;
+    /** Fixtures as a DBA: the application's pool sees only one identity's rows. */
+    final DataSource dataSource = Db.superuser();
 
     static String url(String path) {
         return "http://localhost:" + RestAssured.port + path;

@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.parley.support.Db;
 import dev.parley.support.Await;
 import dev.parley.support.Sse;
 import io.quarkus.test.junit.QuarkusTest;
@@ -21,13 +22,12 @@ import io.restassured.RestAssured;
 import io.restassured.response.ExtractableResponse;
 import io.restassured.response.Response;
 import java.time.Duration;
-import io.agroal.api.AgroalDataSource;
-import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -40,8 +40,8 @@ public class BranchTest {
     static final String QUESTION = "That's an interesting question. Let me think about that...";
     static final Duration REPLY_WAIT = Duration.ofSeconds(30);
 
-    @Inject
-    AgroalDataSource dataSource;
+    /** Fixtures as a DBA: the application's pool sees only one identity's rows. */
+    final DataSource dataSource = Db.superuser();
 
     @BeforeAll
     static void logFailures() {
