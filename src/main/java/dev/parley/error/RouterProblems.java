@@ -16,8 +16,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * Errors raised below the REST layer (no route for a path, a body over the size limit, a failure
- * in an HTTP handler) get the same problem+json shape as everything else, never an HTML page.
+ * Errors raised below the REST layer (no route for a path, a body over the size limit, a request
+ * line or headers over theirs, a failure in an HTTP handler) get the same problem+json shape as
+ * everything else, never an HTML page or an empty body.
  */
 @ApplicationScoped
 public class RouterProblems {
