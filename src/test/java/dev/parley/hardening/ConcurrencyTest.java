@@ -149,6 +149,13 @@ public class ConcurrencyTest {
         // auto_reply on: user messages also add pending replies, created a microsecond later.
         String cid = createConversation(alice, Map.of("title", "churn", "auto_reply", true));
         int writers = 6;
+        // A message deletes its subtree, and one posted without parent_id follows the current leaf,
+        // which another writer's doomed message may be at that moment. Each writer therefore answers
+        // its own anchor, so its deletes take exactly what it wrote.
+        List<String> anchors = new ArrayList<>();
+        for (int w = 0; w < writers; w++) {
+            anchors.add(addMessage(alice, cid, "system", "anchor of writer " + w));
+        }
         ExecutorService pool = Executors.newFixedThreadPool(writers);
         CountDownLatch start = new CountDownLatch(1);
         try {
@@ -158,8 +165,11 @@ public class ConcurrencyTest {
                 tasks.add(() -> {
                     start.await();
                     for (int i = 0; i < 4; i++) {
-                        String keep = addMessage(alice, cid, i % 2 == 0 ? "user" : "assistant", "w" + writer + " " + i);
-                        String drop = addMessage(alice, cid, "assistant", "w" + writer + " doomed " + i);
+                        String anchor = anchors.get(writer);
+                        String keep = addMessage(alice, cid, Map.of("role", i % 2 == 0 ? "user" : "assistant",
+                                "content", "w" + writer + " " + i, "parent_id", anchor));
+                        String drop = addMessage(alice, cid, Map.of("role", "assistant",
+                                "content", "w" + writer + " doomed " + i, "parent_id", anchor));
                         as(alice).delete("/api/conversations/{c}/messages/{m}", cid, drop).then().statusCode(204);
                         if (i == 3) {
                             as(alice).delete("/api/conversations/{c}/messages/{m}", cid, keep).then().statusCode(204);
@@ -187,14 +197,14 @@ public class ConcurrencyTest {
             check.setObject(1, java.util.UUID.fromString(cid));
             try (ResultSet row = check.executeQuery()) {
                 row.next();
-                // 6 writers x 4 kept (one of them deleted again), user messages with replies.
+                // 6 anchors, 6 writers x 4 kept (one of them deleted again), user messages with replies.
                 assertEquals(row.getLong(2), row.getLong(1), "message_count against count(*)");
-                assertEquals(6 * 3 + 6 * 2, row.getLong(2), "rows left");
+                assertEquals(6 + 6 * 3 + 6 * 2, row.getLong(2), "rows left");
                 assertEquals(row.getObject(4, java.time.OffsetDateTime.class),
                         row.getObject(3, java.time.OffsetDateTime.class), "last_message_at against max(created_at)");
             }
         }
-        as(alice).get("/api/conversations/{id}", cid).then().body("message_count", is(6 * 3 + 6 * 2));
+        as(alice).get("/api/conversations/{id}", cid).then().body("message_count", is(6 + 6 * 3 + 6 * 2));
     }
 
     @Test

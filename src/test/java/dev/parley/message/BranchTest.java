@@ -503,6 +503,45 @@ public class BranchTest {
     }
 
     @Test
+    void malformed_input_to_the_tree_endpoints_is_a_problem_not_a_500() {
+        String alice = newUser("alice");
+        String cid = createConversation(alice, "malformed");
+        String[] first = turn(alice, cid, "hello");
+        String edit = "/api/conversations/{c}/messages/{m}/edit";
+        as(alice).body("{\"content\": 42}").post(edit, cid, first[0]).then().statusCode(400)
+                .contentType("application/problem+json");
+        as(alice).body("{\"content\": ").post(edit, cid, first[0]).then().statusCode(400)
+                .contentType("application/problem+json");
+        as(alice).body("{\"content\": \"" + "x".repeat(32_001) + "\"}").post(edit, cid, first[0]).then()
+                .statusCode(400).contentType("application/problem+json");
+        as(alice).body("{\"leaf_id\": \"nope\"}").put("/api/conversations/{id}/current", cid).then().statusCode(400)
+                .contentType("application/problem+json");
+        as(alice).body("{\"message_id\": 7}").post("/api/conversations/{id}/fork", cid).then().statusCode(400)
+                .contentType("application/problem+json");
+        as(alice).body(Map.of("message_id", first[0], "title", "t".repeat(256))).post("/api/conversations/{id}/fork", cid)
+                .then().statusCode(400).contentType("application/problem+json");
+        as(alice).body("{\"tags\": \"work\"}").patch("/api/conversations/{id}", cid).then().statusCode(400)
+                .contentType("application/problem+json");
+        as(alice).body("{\"tags\": [1, 2]}").patch("/api/conversations/{id}", cid).then().statusCode(400)
+                .contentType("application/problem+json");
+        as(alice).body("{\"tags\": [null]}").patch("/api/conversations/{id}", cid).then().statusCode(400)
+                .contentType("application/problem+json");
+        as(alice).get("/api/conversations/{c}/messages/{m}/siblings", cid, "not-a-uuid").then().statusCode(400)
+                .contentType("application/problem+json");
+        as(alice).get("/api/conversations/{id}/context", "not-a-uuid").then().statusCode(400)
+                .contentType("application/problem+json");
+        as(alice).queryParam("path", "active").queryParam("cursor", "bogus.cursor")
+                .get("/api/conversations/{id}/messages", cid).then().statusCode(400)
+                .contentType("application/problem+json");
+        // A cursor of the full list is not a cursor of the active path, nor the other way round.
+        String allCursor = as(alice).queryParam("page_size", 1).get("/api/conversations/{id}/messages", cid).then()
+                .extract().path("next_cursor");
+        as(alice).queryParam("path", "active").queryParam("cursor", allCursor)
+                .get("/api/conversations/{id}/messages", cid).then().statusCode(400);
+        as(alice).get("/api/conversations/{id}", cid).then().body("message_count", is(2)).body("tags", equalTo(List.of()));
+    }
+
+    @Test
     void another_user_finds_none_of_it() {
         String alice = newUser("alice");
         String bob = newUser("bob");
