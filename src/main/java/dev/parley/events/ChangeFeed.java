@@ -116,21 +116,28 @@ public class ChangeFeed {
         });
         synchronized (channel) {
             if (channel.cursor < 0) {
-                try {
-                    // Events of the lookback are history to this subscriber: mark them delivered.
-                    long now = System.nanoTime();
-                    for (ChangeEvent e : system.recent(userId, LOOKBACK, BATCH)) {
-                        channel.recent.put(e.id(), now);
-                    }
-                    channel.cursor = system.latestId(userId);
-                } catch (SQLException e) {
-                    // The listening thread catches up from the lookback once the database is back.
-                    LOG.warnf("Change feed could not read where user events stand: %s", e.getMessage());
-                    channel.cursor = 0;
-                }
+                start(userId, channel);
             }
         }
         return new Subscription(userId, subscriber);
+    }
+
+    /**
+     * Learns where the user's events stand, so that only events committed from now on are
+     * delivered. When the database is away the channel stays unstarted and the listening thread
+     * tries again on the user's next notification (rather than replaying the user's whole history).
+     */
+    private void start(String userId, Channel channel) {
+        try {
+            // Events of the lookback are history to the subscribers: mark them delivered.
+            long now = System.nanoTime();
+            for (ChangeEvent e : system.recent(userId, LOOKBACK, BATCH)) {
+                channel.recent.put(e.id(), now);
+            }
+            channel.cursor = system.latestId(userId);
+        } catch (SQLException e) {
+            LOG.warnf("Change feed could not read where user events stand: %s", e.getMessage());
+        }
     }
 
     private void listen() {
@@ -177,6 +184,7 @@ public class ChangeFeed {
     private void deliver(String userId, Channel channel) {
         synchronized (channel) {
             if (channel.cursor < 0) {
+                start(userId, channel);
                 return;
             }
             List<ChangeEvent> events;

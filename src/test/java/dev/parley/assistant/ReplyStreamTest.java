@@ -53,6 +53,17 @@ public class ReplyStreamTest {
         return Integer.parseInt(event.id().substring(event.id().lastIndexOf(':') + 1));
     }
 
+    /** Only id, event and one line of JSON data per event; comments; nothing else (no content-type line). */
+    static void assertWellFormed(List<String> lines) throws Exception {
+        for (String line : lines) {
+            assertTrue(line.isEmpty() || line.startsWith(":") || line.startsWith("id:") || line.startsWith("event:")
+                    || line.startsWith("data:") || line.startsWith("retry:"), "unexpected field line: " + line);
+            if (line.startsWith("data:")) {
+                assertTrue(JSON.readTree(line.substring(5)).isObject(), line);
+            }
+        }
+    }
+
     static String status(String user, String cid, String mid) {
         return as(user).get("/api/conversations/{c}/messages/{m}", cid, mid).then().statusCode(200)
                 .extract().path("status");
@@ -98,6 +109,7 @@ public class ReplyStreamTest {
             assertEquals("One two three four.", stored.path("content").asText());
             assertEquals("complete", stored.path("status").asText());
             assertEquals(stored.path("content").asText(), text);
+            assertWellFormed(resumed.lines);
         }
         // After completion a resume from the first delta gets the rest in one piece.
         try (SseClient late = SseClient.get(resume, Tokens.bearer(alice), firstId)) {
@@ -128,6 +140,7 @@ public class ReplyStreamTest {
                     assertEquals("error", last.name(), rest::toString);
                     JsonNode problem = JSON.readTree(last.data());
                     assertEquals(502, problem.path("status").asInt());
+                    assertWellFormed(watcher.lines);
                 }
             }
             String replyId = resume.replaceAll(".*/messages/([^/]+)/stream", "$1");
