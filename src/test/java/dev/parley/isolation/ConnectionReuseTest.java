@@ -5,12 +5,14 @@ import static dev.parley.support.Api.as;
 import static dev.parley.support.Api.createConversation;
 import static dev.parley.support.Api.newUser;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.parley.security.DatabaseIdentity;
 import dev.parley.support.Db;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.narayana.jta.QuarkusTransactionException;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -26,6 +28,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -92,13 +95,17 @@ public class ConnectionReuseTest {
         int checked = 0;
         for (int attempt = 0; attempt < 50 && checked < 5; attempt++) {
             String alicePid = Db.asUser(dataSource, alice, c -> strings(c, "SELECT pg_backend_pid()::text")).get(0);
-            String rolledBackPid = DatabaseIdentity.asUser(bob, () -> QuarkusTransaction.requiringNew().call(() -> {
-                try (Connection c = dataSource.getConnection()) {
-                    return strings(c, "SELECT pg_backend_pid()::text").get(0);
-                } finally {
-                    QuarkusTransaction.setRollbackOnly();
-                }
-            }));
+            AtomicReference<String> rolledBack = new AtomicReference<>();
+            assertThrows(QuarkusTransactionException.class, () -> DatabaseIdentity.asUser(bob,
+                    () -> QuarkusTransaction.requiringNew().run(() -> {
+                        try (Connection c = dataSource.getConnection()) {
+                            rolledBack.set(strings(c, "SELECT pg_backend_pid()::text").get(0));
+                        } catch (SQLException e) {
+                            throw new IllegalStateException(e);
+                        }
+                        QuarkusTransaction.setRollbackOnly();
+                    })));
+            String rolledBackPid = rolledBack.get();
             List<String> seen = Db.asUser(dataSource, bob, c -> strings(c,
                     "SELECT pg_backend_pid()::text || ' ' || coalesce(string_agg(DISTINCT user_id, ','), '') FROM message"));
             String[] pidAndOwners = seen.get(0).split(" ", -1);
