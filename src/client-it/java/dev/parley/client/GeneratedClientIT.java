@@ -35,13 +35,13 @@ public class GeneratedClientIT {
         assertEquals("Made by the generated client", created.getTitle());
         assertEquals(0, created.getMessageCount());
 
-        ConversationPage page = conversations.listConversations(null, null, null, null, 10, null, null);
+        ConversationPage page = conversations.listConversations(null, null, null, null, 10, null, null, null);
         assertEquals(1, page.getResults().size(), "alice's conversations: " + page);
         assertEquals(created.getId(), page.getResults().get(0).getId());
         assertEquals("from openapi.json", page.getResults().get(0).getDescription());
 
         ConversationPage othersView = new ConversationsApi(clientFor(Api.newUser("client-bob")))
-                .listConversations(null, null, null, null, 10, null, null);
+                .listConversations(null, null, null, null, 10, null, null, null);
         assertTrue(othersView.getResults().isEmpty(), "another user sees nothing: " + othersView);
     }
 
