@@ -11,11 +11,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.parley.support.Api;
 import dev.parley.support.Db;
 import dev.parley.support.Tokens;
+import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.RestAssured;
 import io.restassured.specification.RequestSpecification;
+import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.time.Duration;
@@ -53,6 +55,10 @@ public class StrictSettingsTest {
 
     /** Every user's rows, as a DBA sees them: the application's pool sees only one identity's. */
     final DataSource dataSource = Db.superuser();
+
+    /** The application's own pool, whose connections carry the server-side timeouts. */
+    @Inject
+    AgroalDataSource appPool;
 
     @BeforeAll
     static void logFailures() {
@@ -131,7 +137,7 @@ public class StrictSettingsTest {
 
     @Test
     void a_transaction_left_idle_on_an_app_connection_is_ended_by_the_server() throws Exception {
-        try (Connection idle = dataSource.getConnection()) {
+        try (Connection idle = appPool.getConnection()) {
             idle.setAutoCommit(false);
             int pid;
             try (PreparedStatement backend = idle.prepareStatement("SELECT pg_backend_pid()");
