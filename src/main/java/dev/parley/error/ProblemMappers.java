@@ -149,16 +149,13 @@ public class ProblemMappers {
             return Response.fromResponse(respond(413, "The request body is too large; the limit is "
                     + maxBodySize.asLongValue() + " bytes", null, request)).header("Connection", "close").build();
         }
-        if (hasCause(e, HttpClosedException.class)) {
+        if (hasCause(e, HttpClosedException.class) || hasCause(e, java.nio.channels.ClosedChannelException.class)) {
             // The client hung up while its body was being read: nobody will receive an answer, and
-            // it is not the service's fault, so no ERROR and no 5xx in the metrics.
+            // it is not the service's fault, so no ERROR and no 5xx in the metrics. Vert.x reports
+            // it as HttpClosedException or, when the read was already blocked on the stream, as an
+            // IOException around ClosedChannelException.
             LOG.debugf("Client closed the connection during %s %s", request.method(), request.path());
             return respond(400, "The connection was closed before the request body arrived", null, request);
-        }
-        if (isBodyTooLarge(e)) {
-            // A body without Content-Length that grew past the route's limit while it was read.
-            return Response.fromResponse(respond(413, "The request body is too large", null, request))
-                    .header("Connection", "close").build();
         }
         String correlationId = Problems.correlationId(request.response());
         LOG.errorf(e, "Unexpected error [%s] for %s %s", correlationId, request.method(), request.path());
