@@ -41,7 +41,9 @@ public class RequestIds {
                     Object keyId = ctx.get(API_KEY_ID_KEY);
                     // The end handler also runs when the client hangs up before any answer: log that as
                     // 499 ("client closed request", as proxies do), not as the 200 the response starts with.
-                    int status = ctx.response().ended() ? ctx.response().getStatusCode() : CLIENT_CLOSED;
+                    // Also when the body's read failed on the close and an answer was still written.
+                    int status = ctx.response().ended() && ctx.get(Problems.CLIENT_GONE_KEY) == null
+                            ? ctx.response().getStatusCode() : CLIENT_CLOSED;
                     ACCESS.infof("%s %s %d %.1fms user=%s auth=%s%s request_id=%s", ctx.request().method(),
                             ctx.request().path(), status,
                             (System.nanoTime() - start) / 1_000_000.0, user == null ? "-" : user,

@@ -11,6 +11,8 @@ import java.util.Map;
 public final class Problems {
 
     public static final String REQUEST_ID_HEADER = "X-Request-Id";
+    /** Routing-context key set when the client hung up before its request was read whole. */
+    public static final String CLIENT_GONE_KEY = "parley.client-gone";
 
     private Problems() {
     }
