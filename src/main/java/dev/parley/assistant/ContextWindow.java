@@ -88,15 +88,26 @@ public class ContextWindow {
         return encoding().countTokens(text) + PER_MESSAGE;
     }
 
-    private Encoding encoding() {
+    Encoding encoding() {
         Encoding current = encoding;
         if (current == null) {
-            EncodingType type = EncodingType.fromName(config.tokenizer()).orElseThrow(() -> new IllegalStateException(
-                    "parley.assistant.tokenizer must be one of o200k_base, cl100k_base, p50k_base, r50k_base"));
-            // The lazy registry loads only the encoding asked for (each is a few MB).
-            current = Encodings.newLazyEncodingRegistry().getEncoding(type);
-            encoding = current;
+            current = loadEncoding();
         }
         return current;
+    }
+
+    /**
+     * One encoding per process: o200k_base takes about 35 MB of heap, and the reply workers all
+     * ask for it at once after a restart. Loaded unguarded, each of them built its own copy and a
+     * 192 MiB heap ran out (ReplyCrashIT), so the first load is serialised.
+     */
+    private synchronized Encoding loadEncoding() {
+        if (encoding == null) {
+            EncodingType type = EncodingType.fromName(config.tokenizer()).orElseThrow(() -> new IllegalStateException(
+                    "parley.assistant.tokenizer must be one of o200k_base, cl100k_base, p50k_base, r50k_base"));
+            // The lazy registry loads only the encoding asked for.
+            encoding = Encodings.newLazyEncodingRegistry().getEncoding(type);
+        }
+        return encoding;
     }
 }

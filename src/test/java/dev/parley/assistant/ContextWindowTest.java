@@ -42,6 +42,29 @@ class ContextWindowTest {
     static final String FIVE_TOKENS = "hello world";
 
     @Test
+    void workers_asking_at_once_share_one_encoding() throws Exception {
+        // After a restart every reply worker counts tokens at the same moment; each copy of
+        // o200k_base costs about 35 MB, and twenty of them once exhausted a 192 MiB heap.
+        ContextWindow window = window("rules", 100, null);
+        int threads = 8;
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(threads);
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(threads)) {
+            List<java.util.concurrent.Future<Object>> seen = new java.util.ArrayList<>();
+            for (int i = 0; i < threads; i++) {
+                seen.add(pool.submit(() -> {
+                    start.await();
+                    return window.encoding();
+                }));
+            }
+            java.util.Set<Object> distinct = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            for (var future : seen) {
+                distinct.add(future.get());
+            }
+            assertEquals(1, distinct.size(), "one encoding for every thread");
+        }
+    }
+
+    @Test
     void keeps_the_newest_messages_that_fit_oldest_first() {
         List<ContextWindow.Candidate> newestFirst = List.of(message(Role.USER, FIVE_TOKENS),
                 message(Role.ASSISTANT, FIVE_TOKENS), message(Role.USER, FIVE_TOKENS), message(Role.SYSTEM, FIVE_TOKENS));

@@ -67,7 +67,9 @@ public final class ParleyProcess implements AutoCloseable {
         env.put("QUARKUS_SHUTDOWN_DELAY_ENABLED", "false");
         env.putAll(settings);
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java, "-XX:+UseSerialGC", "-Xmx192m", "-jar", JAR.toString()));
+        List<String> command = new ArrayList<>(List.of(java, "-XX:+UseSerialGC", "-Xmx192m",
+                // A heap exhausted under test leaves its evidence beside the log.
+                "-XX:+HeapDumpOnOutOfMemoryError", "-XX:HeapDumpPath=" + Path.of("target").toAbsolutePath(), "-jar", JAR.toString()));
         Path log = Path.of("target", name + ".log");
         try {
             // Each start of a name writes its own log, so a test reads this run's lines only.
