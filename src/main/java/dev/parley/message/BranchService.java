@@ -289,9 +289,12 @@ public class BranchService {
         if (ids.isEmpty()) {
             return List.of();
         }
-        Map<UUID, Message> byId = scope.select(Message.class, "e.conversationId = :cid and e.id in :ids", null,
-                        Map.of("cid", conversationId, "ids", ids))
-                .getResultStream().collect(Collectors.toMap(m -> m.id, Function.identity()));
+        // By primary key only: with the conversation in the condition too, the generic plan a
+        // server-prepared statement gets read the whole conversation through its index (QueryPlanTest).
+        // The ids come from the walk within the conversation; the check below is a second guard.
+        Map<UUID, Message> byId = scope.select(Message.class, "e.id in :ids", null, Map.of("ids", ids))
+                .getResultStream().filter(m -> m.conversationId.equals(conversationId))
+                .collect(Collectors.toMap(m -> m.id, Function.identity()));
         return ids.stream().map(byId::get).filter(m -> m != null).toList();
     }
 
