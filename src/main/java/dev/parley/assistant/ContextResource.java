@@ -3,6 +3,7 @@ package dev.parley.assistant;
 import dev.parley.apikey.ApiKeyAuthenticationMechanism;
 import dev.parley.common.Ids;
 import dev.parley.conversation.ConversationService;
+import dev.parley.message.BranchResource;
 import dev.parley.message.Role;
 import dev.parley.ratelimit.RateLimited;
 import dev.parley.ratelimit.RateLimiter;
@@ -26,8 +27,7 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 @Path("/api/conversations/{conversationId}/context")
-@Tag(name = "Branches", description = "Edit and regenerate make branches; the current leaf chooses the one shown "
-        + "and sent to the model")
+@Tag(name = BranchResource.TAG, description = BranchResource.TAG_DESCRIPTION)
 @Authenticated
 @SecurityRequirement(name = "bearer")
 @SecurityRequirement(name = ApiKeyAuthenticationMechanism.SCHEME)
@@ -82,8 +82,6 @@ public class ContextResource {
                     + "complete messages are sent.")
     @APIResponse(responseCode = "200", description = "The context window",
             content = @Content(schema = @Schema(implementation = ContextView.class)))
-    @APIResponse(responseCode = "400", description = "Malformed id")
-    @APIResponse(responseCode = "404", description = "No such conversation for this user")
     public ContextView get(@PathParam("conversationId") String conversationId) {
         UUID cid = Ids.parse("conversation_id", conversationId);
         UUID leaf = conversations.currentLeaf(cid);
