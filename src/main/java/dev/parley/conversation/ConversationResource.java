@@ -97,9 +97,9 @@ public class ConversationResource {
             @BeanParam PagingParams paging) {
         PageRequest request = paging.toRequest();
         Boolean archivedFlag = QueryFlags.parse("archived", archived);
-        return service.list(QueryFlags.text("q", q), Boolean.TRUE.equals(archivedFlag),
-                QueryFlags.parse("pinned", pinned), ConversationService.tagFilter(tag), request, uriInfo)
-                .map(ConversationView::of);
+        return Page.of(service.list(QueryFlags.text("q", q), Boolean.TRUE.equals(archivedFlag),
+                QueryFlags.parse("pinned", pinned), ConversationService.tagFilter(tag), request)
+                .map(ConversationView::of), uriInfo);
     }
 
     @GET

@@ -7,6 +7,7 @@ import dev.parley.common.QueryFlags;
 import dev.parley.idempotency.Idempotency;
 import dev.parley.error.ProblemException;
 import dev.parley.pagination.Page;
+import dev.parley.pagination.Slice;
 import dev.parley.pagination.PageRequest;
 import dev.parley.pagination.PagingParams;
 import dev.parley.ratelimit.RateLimited;
@@ -130,10 +131,10 @@ public class MessageResource {
                 default -> throw ProblemException.badRequest("path", "must be all or active");
             };
         }
-        Page<Message> page = activePath
-                ? branches.activePath(cid, QueryFlags.text("q", q), roleFilter, newestFirst, request, uriInfo)
-                : service.list(cid, QueryFlags.text("q", q), roleFilter, newestFirst, request, uriInfo);
-        return new Page<>(page.count(), page.next(), page.previous(), page.nextCursor(), service.views(page.results()));
+        Slice<Message> page = activePath
+                ? branches.activePath(cid, QueryFlags.text("q", q), roleFilter, newestFirst, request)
+                : service.list(cid, QueryFlags.text("q", q), roleFilter, newestFirst, request);
+        return Page.of(page.with(service.views(page.results())), uriInfo);
     }
 
     @GET

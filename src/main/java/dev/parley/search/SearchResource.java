@@ -54,7 +54,7 @@ public class SearchResource {
         if (text == null || text.isBlank()) {
             throw ProblemException.badRequest("q", "must not be blank");
         }
-        return service.search(text.strip(), paging.toRequest(), uriInfo);
+        return Page.of(service.search(text.strip(), paging.toRequest()), uriInfo);
     }
 
     /** For the OpenAPI document: a page of search results. */
