@@ -7,7 +7,7 @@ import dev.parley.message.BranchResource;
 import dev.parley.message.Role;
 import dev.parley.ratelimit.RateLimited;
 import dev.parley.ratelimit.RateLimiter;
-import dev.parley.security.OwnerScope;
+import dev.parley.security.CurrentUser;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.quarkus.security.Authenticated;
 import jakarta.inject.Inject;
@@ -47,7 +47,7 @@ public class ContextResource {
     ContextWindow context;
 
     @Inject
-    OwnerScope scope;
+    CurrentUser user;
 
     @RegisterForReflection
     @Schema(name = "ContextMessage")
@@ -85,9 +85,9 @@ public class ContextResource {
     public ContextView get(@PathParam("conversationId") String conversationId) {
         UUID cid = Ids.parse("conversation_id", conversationId);
         UUID leaf = conversations.currentLeaf(cid);
-        UUID start = leaf == null ? null : store.nextContextStart(scope.ownerId(), leaf);
+        UUID start = leaf == null ? null : store.nextContextStart(user.id(), leaf);
         ContextWindow.Window window = start == null ? context.fit(List.of(), false)
-                : store.window(scope.ownerId(), cid, start, config.historyWindow());
+                : store.window(user.id(), cid, start, config.historyWindow());
         return new ContextView(cid, leaf, leaf != null && !leaf.equals(start) ? leaf : null, context.tokenizer(),
                 window.budget(), window.systemPromptTokens(), window.totalTokens(), window.trimmed(),
                 window.messages().stream().map(e -> new ContextMessage(e.id(), e.role(), e.tokens())).toList());

@@ -80,9 +80,8 @@ public class ConversationResource {
     public Page<ConversationView> list(@Valid @BeanParam ConversationListParams params,
             @BeanParam PagingParams paging) {
         PageRequest request = paging.toRequest();
-        return service.list(params.q(), params.archived(), params.pinned(),
-                ConversationService.tagFilter(params.tags()), request, uriInfo)
-                .map(ConversationView::of);
+        return Page.of(service.list(params.q(), params.archived(), params.pinned(),
+                ConversationService.tagFilter(params.tags()), request).map(ConversationView::of), uriInfo);
     }
 
     @GET

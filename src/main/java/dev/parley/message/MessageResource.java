@@ -5,6 +5,7 @@ import dev.parley.common.IfMatch;
 import dev.parley.common.Ids;
 import dev.parley.idempotency.Idempotency;
 import dev.parley.pagination.Page;
+import dev.parley.pagination.Slice;
 import dev.parley.pagination.PageRequest;
 import dev.parley.pagination.PagingParams;
 import dev.parley.ratelimit.RateLimited;
@@ -92,10 +93,10 @@ public class MessageResource {
             @Valid @BeanParam MessageListParams params, @BeanParam PagingParams paging) {
         UUID cid = Ids.parse("conversation_id", conversationId);
         PageRequest request = paging.toRequest();
-        Page<Message> page = params.activePath()
-                ? branches.activePath(cid, params.q(), params.role(), params.newestFirst(), request, uriInfo)
-                : service.list(cid, params.q(), params.role(), params.newestFirst(), request, uriInfo);
-        return new Page<>(page.count(), page.next(), page.previous(), page.nextCursor(), service.views(page.results()));
+        Slice<Message> page = params.activePath()
+                ? branches.activePath(cid, params.q(), params.role(), params.newestFirst(), request)
+                : service.list(cid, params.q(), params.role(), params.newestFirst(), request);
+        return Page.of(page.with(service.views(page.results())), uriInfo);
     }
 
     @GET

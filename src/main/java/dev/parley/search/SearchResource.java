@@ -51,7 +51,7 @@ public class SearchResource {
             @Parameter(description = "What to look for", required = true) @QueryParam("q") @NotBlank @QueryText
             String q,
             @BeanParam PagingParams paging) {
-        return service.search(q.strip(), paging.toRequest(), uriInfo);
+        return Page.of(service.search(q.strip(), paging.toRequest()), uriInfo);
     }
 
     /** For the OpenAPI document: a page of search results. */
