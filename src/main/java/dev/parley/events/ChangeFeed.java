@@ -294,7 +294,7 @@ public class ChangeFeed {
                 LOG.debug("Change feed listening");
                 // Anything committed while no connection listened.
                 deliver(Set.copyOf(channels.keySet()));
-                long settledAt = 0;
+                long settledAt = System.nanoTime() - SETTLE_EVERY_NANOS;
                 while (!stopping) {
                     PGNotification[] notifications = pg.getNotifications(POLL_MILLIS);
                     if (notifications != null && notifications.length > 0) {
