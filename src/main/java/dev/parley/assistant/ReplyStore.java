@@ -84,21 +84,27 @@ public class ReplyStore {
     public List<Claim> claimNext(Duration lease, int limit) {
         UUID token = UUID.randomUUID();
         List<?> rows = em.createNativeQuery("""
+                WITH candidate AS MATERIALIZED (
+                    SELECT id FROM message
+                     WHERE status = 'pending' AND (claimed_until IS NULL OR claimed_until < now())
+                     ORDER BY created_at
+                     LIMIT :limit
+                       FOR UPDATE SKIP LOCKED)
                 UPDATE message m
                    SET claimed_until = now() + make_interval(secs => :lease),
                        claim_token = :token,
                        reply_attempts = m.reply_attempts + 1
-                  FROM (SELECT id FROM message
-                         WHERE status = 'pending' AND (claimed_until IS NULL OR claimed_until < now())
-                         ORDER BY created_at
-                         LIMIT :limit
-                           FOR UPDATE SKIP LOCKED) candidate
+                  FROM candidate
                  WHERE m.id = candidate.id
                 RETURNING m.id, m.conversation_id, m.user_id, m.created_at, m.reply_attempts""")
                 .setParameter("lease", seconds(lease))
                 .setParameter("token", token)
                 .setParameter("limit", limit)
                 .getResultList();
+        // Materialised, the candidates are chosen once. As a subquery joined to the UPDATE, the
+        // planner could rescan it, and each rescan skipped the rows already locked and took the
+        // next: LIMIT 1 claimed four replies, of which the worker ran one and the rest waited out
+        // their lease (AssistantSettingsTest, 30 s a reply).
         List<Claim> claims = new ArrayList<>(rows.size());
         for (Object r : rows) {
             Object[] row = (Object[]) r;
