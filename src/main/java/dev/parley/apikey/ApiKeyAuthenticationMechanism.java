@@ -1,7 +1,5 @@
 package dev.parley.apikey;
 
-import dev.parley.security.ApiKeyPrincipal;
-import dev.parley.common.RequestIds;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.quarkus.security.identity.IdentityProviderManager;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -40,16 +38,9 @@ public class ApiKeyAuthenticationMechanism implements HttpAuthenticationMechanis
         if (secret == null) {
             return Uni.createFrom().nullItem();
         }
+        // The routing context lets security.AccessLogIdentity name the caller in the access log.
         return identities.authenticate(
-                HttpSecurityUtils.setRoutingContextAttribute(new ApiKeyAuthenticationRequest(secret), context))
-                .invoke(identity -> {
-                    // For the access log, also when the request is refused before the endpoint runs.
-                    if (identity != null && identity.getPrincipal() instanceof ApiKeyPrincipal key) {
-                        context.put(RequestIds.USER_KEY, key.userId());
-                        context.put(RequestIds.CREDENTIAL_KEY, "api_key");
-                        context.put(RequestIds.API_KEY_ID_KEY, key.keyId().toString());
-                    }
-                });
+                HttpSecurityUtils.setRoutingContextAttribute(new ApiKeyAuthenticationRequest(secret), context));
     }
 
     /** The key the request presents, or null when it presents none (it may carry a JWT). */

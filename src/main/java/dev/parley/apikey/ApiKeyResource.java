@@ -1,7 +1,6 @@
 package dev.parley.apikey;
 
 import dev.parley.common.Ids;
-import dev.parley.error.Problem;
 import dev.parley.ratelimit.RateLimited;
 import dev.parley.ratelimit.RateLimiter;
 import dev.parley.security.CurrentUser;
@@ -47,10 +46,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @JwtOnly("API keys cannot manage API keys; use a bearer JWT")
 @SecurityRequirement(name = "bearer")
 @Produces(MediaType.APPLICATION_JSON)
-@APIResponse(responseCode = "401", description = "Missing or invalid bearer token",
-        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-@APIResponse(responseCode = "403", description = "Called with an API key: keys are managed with a JWT only",
-        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+@APIResponse(responseCode = "403", description = "Called with an API key: keys are managed with a JWT only")
 public class ApiKeyResource {
 
     @Inject
@@ -68,10 +64,8 @@ public class ApiKeyResource {
             description = "The answer is the only time the key is shown; only its SHA-256 is stored.")
     @APIResponse(responseCode = "201", description = "Created; Location names the key",
             content = @Content(schema = @Schema(implementation = ApiKeyCreatedView.class)))
-    @APIResponse(responseCode = "400", description = "Invalid name, scopes or expires_at",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "409", description = "The user already holds the most keys allowed",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "400", description = "Invalid name, scopes or expires_at")
+    @APIResponse(responseCode = "409", description = "The user already holds the most keys allowed")
     @RateLimited(RateLimiter.Kind.WRITES)
     public Response create(ApiKeyInput input) {
         user.requireJwt();
@@ -94,10 +88,6 @@ public class ApiKeyResource {
     @Operation(operationId = "getApiKey", summary = "Get one API key (never the key itself)")
     @APIResponse(responseCode = "200", description = "The key",
             content = @Content(schema = @Schema(implementation = ApiKeyView.class)))
-    @APIResponse(responseCode = "400", description = "Malformed id",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "404", description = "No such key for this user",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public ApiKeyView get(@PathParam("id") String id) {
         user.requireJwt();
         return ApiKeyView.of(service.get(Ids.parse("id", id)));
@@ -109,10 +99,7 @@ public class ApiKeyResource {
     @Operation(operationId = "renameApiKey", summary = "Rename an API key (its name is all that can change)")
     @APIResponse(responseCode = "200", description = "The renamed key",
             content = @Content(schema = @Schema(implementation = ApiKeyView.class)))
-    @APIResponse(responseCode = "400", description = "Invalid name or id",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "404", description = "No such key for this user",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "400", description = "Invalid name or id")
     @RateLimited(RateLimiter.Kind.WRITES)
     public ApiKeyView rename(@PathParam("id") String id, ApiKeyRename rename) {
         user.requireJwt();
@@ -125,10 +112,6 @@ public class ApiKeyResource {
             description = "It stops working at once on this replica, and on the others within "
                     + "parley.api-keys.cache-ttl (5 s by default).")
     @APIResponse(responseCode = "204", description = "Revoked")
-    @APIResponse(responseCode = "400", description = "Malformed id",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "404", description = "No such key for this user",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @RateLimited(RateLimiter.Kind.WRITES)
     public Response revoke(@PathParam("id") String id) {
         user.requireJwt();

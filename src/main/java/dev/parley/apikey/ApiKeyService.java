@@ -3,7 +3,9 @@ package dev.parley.apikey;
 import dev.parley.security.ApiKeyScope;
 import dev.parley.common.Ids;
 import dev.parley.error.ProblemException;
-import dev.parley.security.OwnerScope;
+import dev.parley.security.CurrentUser;
+import dev.parley.security.OwnerFilter;
+import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Status;
@@ -15,17 +17,16 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
-/** The caller's API keys. Every read and write goes through {@link OwnerScope}. */
+/** The caller's API keys; Hibernate keeps every read and write to the caller's rows ({@link OwnerFilter}). */
 @ApplicationScoped
 @Transactional(Transactional.TxType.REQUIRED)
 public class ApiKeyService {
 
     @Inject
-    OwnerScope scope;
+    CurrentUser user;
 
     @Inject
     ApiKeyConfig config;
@@ -46,14 +47,14 @@ public class ApiKeyService {
         Instant now = Ids.now();
         Instant expiresAt = expiry(input.expiresAt(), now);
         // One count per creation; two racing creations may both pass at the limit, which is harmless.
-        if (scope.count(ApiKey.class, null, Map.of()) >= config.maxPerUser()) {
+        if (ApiKey.count() >= config.maxPerUser()) {
             throw new ProblemException(409, "You already have " + config.maxPerUser()
                     + " API keys, the most allowed; revoke one first", null);
         }
         String secret = ApiKeySecrets.generate();
         ApiKey key = new ApiKey();
         key.id = Ids.newId();
-        key.userId = scope.ownerId();
+        key.userId = user.id();
         key.name = name;
         key.scopes = ApiKey.scopes(scopes);
         key.prefix = ApiKeySecrets.shown(secret);
@@ -66,14 +67,12 @@ public class ApiKeyService {
 
     @Transactional(Transactional.TxType.SUPPORTS)
     public List<ApiKey> list() {
-        return scope.select(ApiKey.class, null, "e.createdAt desc, e.id desc", Map.of()).getResultList();
+        return ApiKey.listAll(Sort.descending("createdAt", "id"));
     }
 
     @Transactional(Transactional.TxType.SUPPORTS)
     public ApiKey get(UUID id) {
-        return scope.select(ApiKey.class, "e.id = :id", null, Map.of("id", id))
-                .getResultStream().findFirst()
-                .orElseThrow(() -> notFound(id));
+        return ApiKey.<ApiKey>findByIdOptional(id).orElseThrow(() -> notFound(id));
     }
 
     public ApiKey rename(UUID id, ApiKeyRename rename) {
@@ -84,7 +83,7 @@ public class ApiKeyService {
 
     /** Deletes the key; this replica stops accepting it when the deletion commits, others within the cache ttl. */
     public void revoke(UUID id) {
-        if (scope.execute("delete from ApiKey e", "e.id = :id", Map.of("id", id)) == 0) {
+        if (ApiKey.delete("id", id) == 0) {
             throw notFound(id);
         }
         // Also forgotten before commit, so no request here can use it from the cache meanwhile;

@@ -3,10 +3,11 @@ package dev.parley.assistant;
 import dev.parley.apikey.ApiKeyAuthenticationMechanism;
 import dev.parley.common.Ids;
 import dev.parley.conversation.ConversationService;
+import dev.parley.message.BranchResource;
 import dev.parley.message.Role;
 import dev.parley.ratelimit.RateLimited;
 import dev.parley.ratelimit.RateLimiter;
-import dev.parley.security.OwnerScope;
+import dev.parley.security.CurrentUser;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.quarkus.security.Authenticated;
 import jakarta.inject.Inject;
@@ -26,8 +27,7 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 @Path("/api/conversations/{conversationId}/context")
-@Tag(name = "Branches", description = "Edit and regenerate make branches; the current leaf chooses the one shown "
-        + "and sent to the model")
+@Tag(name = BranchResource.TAG, description = BranchResource.TAG_DESCRIPTION)
 @Authenticated
 @SecurityRequirement(name = "bearer")
 @SecurityRequirement(name = ApiKeyAuthenticationMechanism.SCHEME)
@@ -47,7 +47,7 @@ public class ContextResource {
     ContextWindow context;
 
     @Inject
-    OwnerScope scope;
+    CurrentUser user;
 
     @RegisterForReflection
     @Schema(name = "ContextMessage")
@@ -82,14 +82,12 @@ public class ContextResource {
                     + "complete messages are sent.")
     @APIResponse(responseCode = "200", description = "The context window",
             content = @Content(schema = @Schema(implementation = ContextView.class)))
-    @APIResponse(responseCode = "400", description = "Malformed id")
-    @APIResponse(responseCode = "404", description = "No such conversation for this user")
     public ContextView get(@PathParam("conversationId") String conversationId) {
         UUID cid = Ids.parse("conversation_id", conversationId);
         UUID leaf = conversations.currentLeaf(cid);
-        UUID start = leaf == null ? null : store.nextContextStart(scope.ownerId(), leaf);
+        UUID start = leaf == null ? null : store.nextContextStart(user.id(), leaf);
         ContextWindow.Window window = start == null ? context.fit(List.of(), false)
-                : store.window(scope.ownerId(), cid, start, config.historyWindow());
+                : store.window(user.id(), cid, start, config.historyWindow());
         return new ContextView(cid, leaf, leaf != null && !leaf.equals(start) ? leaf : null, context.tokenizer(),
                 window.budget(), window.systemPromptTokens(), window.totalTokens(), window.trimmed(),
                 window.messages().stream().map(e -> new ContextMessage(e.id(), e.role(), e.tokens())).toList());

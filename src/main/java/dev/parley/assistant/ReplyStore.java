@@ -23,8 +23,8 @@ import java.util.UUID;
  * All SQL of the reply lifecycle: claims, leases, history, the text of a reply in progress
  * (reply_chunk), and the final store. Background work (the workers, the heartbeat, the sweep)
  * runs outside any request, so it is keyed only by ids read from the database (never by user
- * input) and touches only the claimed reply and its own conversation; user-facing code uses
- * {@link dev.parley.security.OwnerScope} instead. Callers run each method in a transaction of their
+ * input) and touches only the claimed reply and its own conversation; user-facing code binds the
+ * caller through {@link dev.parley.security.OwnerSql} instead. Callers run each method in a transaction of their
  * own, under the replies job's database identity
  * ({@link dev.parley.security.DatabaseIdentity.Job#REPLIES}: pending replies of every user), or for
  * the work on one claim (history, chunks, outcome, conversation) as the claim's owner; reply streams
@@ -343,11 +343,8 @@ public class ReplyStore {
             Object[] row = (Object[]) r;
             chunks.add(new Chunk(((Number) row[0]).intValue(), (String) row[1]));
         }
-        List<Message> reply = em.createQuery("from Message m where m.id = :id and m.userId = :owner", Message.class)
-                .setParameter("id", replyId)
-                .setParameter("owner", userId)
-                .getResultList();
-        return new Progress(reply.isEmpty() ? null : reply.get(0), chunks);
+        // Hibernate keeps the load to the owner the caller runs as (OwnerFilter).
+        return new Progress(find(replyId), chunks);
     }
 
     /** A stored outcome: the reply's pieces go (its text is stored whole) and its conversation moves. */

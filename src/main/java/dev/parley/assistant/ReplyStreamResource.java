@@ -75,9 +75,6 @@ public class ReplyStreamResource {
             description = DESCRIPTION)
     @APIResponse(responseCode = "200", description = "The reply's event stream", content = @Content(
             mediaType = MediaType.SERVER_SENT_EVENTS, schema = @Schema(type = SchemaType.STRING)))
-    @APIResponse(responseCode = "400", description = "Invalid conversation or message id")
-    @APIResponse(responseCode = "401", description = "Missing or invalid credentials")
-    @APIResponse(responseCode = "404", description = "No such conversation or message for this user")
     @APIResponse(responseCode = "429", description = "Too many open streams for this user or this instance",
             headers = @Header(name = "Retry-After", description = "Seconds to wait",
                     schema = @Schema(type = SchemaType.INTEGER)))

@@ -29,6 +29,7 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
+import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
@@ -121,7 +122,7 @@ public class ChatResource {
     private Response answer(String idempotencyKey, ChatInput input) {
         return idempotency.run(idempotencyKey, "POST /api/chat", input, false, () -> {
             try {
-                return Response.ok(chat.chat(input)).build();
+                return Response.ok(chat.finish(start(input))).build();
             } catch (ProblemException e) {
                 if (e.status() != 502) {
                     throw e;
@@ -143,7 +144,7 @@ public class ChatResource {
         StreamLimits.Permit permit = limits.acquire(user.id());
         ChatService.Started started;
         try {
-            started = chat.start(input);
+            started = start(input);
         } catch (RuntimeException e) {
             permit.close();
             throw e;
@@ -159,6 +160,27 @@ public class ChatResource {
                 reply -> write(chat.answer(started, reply)),
                 reply -> write(problem(chat.failure(started), path)),
                 reply -> write(Problems.of(404, "The reply was deleted", path, null, null))));
+    }
+
+    /**
+     * The body says what to start: a message (in the conversation named, or a new one) or, with
+     * regenerate, another answer at the conversation's current leaf.
+     */
+    private ChatService.Started start(ChatInput input) {
+        if (input == null) {
+            throw ProblemException.badRequest("message", "must not be blank");
+        }
+        if (!Boolean.TRUE.equals(input.regenerate())) {
+            return chat.start(input.conversationId(), input.message(), List.of());
+        }
+        if (input.conversationId() == null) {
+            throw ProblemException.badRequest("conversation_id", "is required with regenerate");
+        }
+        if (input.message() != null) {
+            throw ProblemException.badRequest("message",
+                    "must be omitted with regenerate (the current message is answered again)");
+        }
+        return chat.regenerate(input.conversationId());
     }
 
     private static Problem problem(ProblemException e, String path) {

@@ -65,58 +65,34 @@ public class ChatService {
     public record Started(UUID conversationId, UUID messageId, ReplyStore.Claim claim) {
     }
 
-    public Started start(ChatInput input) {
-        return start(input, List.of());
-    }
-
     /**
-     * Starts a chat whose user message follows {@code context}: earlier messages (instructions, a
+     * Starts a chat: the user's {@code message} in the conversation, or in a new one titled after it
+     * when {@code conversationId} is null. {@code context} holds earlier messages (instructions, a
      * client's own history) stored first, in the same transaction, without replies of their own.
      */
-    public Started start(ChatInput input, List<MessageInput> context) {
-        if (input == null) {
-            throw ProblemException.badRequest("message", "must not be blank");
-        }
-        if (Boolean.TRUE.equals(input.regenerate())) {
-            return startRegenerate(input);
-        }
-        checks.content("message", input.message());
+    public Started start(UUID conversationId, String message, List<MessageInput> context) {
+        checks.content("message", message);
         return QuarkusTransaction.requiringNew().call(() -> {
-            UUID conversationId = input.conversationId();
-            if (conversationId == null) {
-                conversationId = conversations.create(
-                        new ConversationInput(titleFor(input.message()), null, null, null, null, null)).id;
-            }
+            UUID target = conversationId != null ? conversationId
+                    : conversations.create(ConversationInput.titled(titleFor(message))).id;
             for (MessageInput earlier : context) {
-                messages.create(conversationId, earlier, MessageService.ReplyMode.NONE);
+                messages.create(target, earlier, MessageService.ReplyMode.NONE);
             }
-            MessageService.Created created = messages.create(conversationId,
-                    new MessageInput(Role.USER, input.message(), null, null, null, null, null, null),
+            MessageService.Created created = messages.create(target, MessageInput.of(Role.USER, message),
                     MessageService.ReplyMode.CALLER);
             // Claimed in the transaction that creates it: no worker can take it first.
             ReplyStore.Claim claim = replies.claim(created.reply().id, config.claimLease());
+            return new Started(target, created.message().id, claim);
+        });
+    }
+
+    /** A new version of the conversation's current reply, claimed by this request like a chat's own reply. */
+    public Started regenerate(UUID conversationId) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            MessageService.Created created = branches.regenerateCurrent(conversationId, true);
+            ReplyStore.Claim claim = replies.claim(created.reply().id, config.claimLease());
             return new Started(conversationId, created.message().id, claim);
         });
-    }
-
-    /** A new version of the current reply, claimed by this request like a chat's own reply. */
-    private Started startRegenerate(ChatInput input) {
-        if (input.conversationId() == null) {
-            throw ProblemException.badRequest("conversation_id", "is required with regenerate");
-        }
-        if (input.message() != null) {
-            throw ProblemException.badRequest("message",
-                    "must be omitted with regenerate (the current message is answered again)");
-        }
-        return QuarkusTransaction.requiringNew().call(() -> {
-            MessageService.Created created = branches.regenerateCurrent(input.conversationId(), true);
-            ReplyStore.Claim claim = replies.claim(created.reply().id, config.claimLease());
-            return new Started(input.conversationId(), created.message().id, claim);
-        });
-    }
-
-    public ChatAnswer chat(ChatInput input) {
-        return finish(start(input));
     }
 
     /**

@@ -3,7 +3,12 @@ package dev.parley.common;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
-/** Input limits (SPEC §7), all configurable under parley.limits.*. */
+/**
+ * Input limits (SPEC §7), all configurable under parley.limits.*. The request-size limits
+ * (max-body-size, max-uri-length, max-header-size) are read by error.RouterProblems as config
+ * properties, not through this mapping: they are declared here all the same because the mapping
+ * owns every key under its prefix, and a key it does not declare fails start-up.
+ */
 @ConfigMapping(prefix = "parley.limits")
 public interface Limits {
 

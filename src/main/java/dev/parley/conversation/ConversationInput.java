@@ -37,4 +37,9 @@ public record ConversationInput(
             Boolean pinned, Boolean autoReply) {
         this(title, description, metadata, archived, pinned, autoReply, null, null, null);
     }
+
+    /** A conversation with this title, every other field left to its default. */
+    public static ConversationInput titled(String title) {
+        return new ConversationInput(title, null, null, null, null, null);
+    }
 }

@@ -3,9 +3,7 @@ package dev.parley.conversation;
 import dev.parley.apikey.ApiKeyAuthenticationMechanism;
 import dev.parley.common.IfMatch;
 import dev.parley.common.Ids;
-import dev.parley.common.QueryFlags;
 import dev.parley.idempotency.Idempotency;
-import dev.parley.error.ProblemException;
 import dev.parley.pagination.Page;
 import dev.parley.pagination.PageRequest;
 import dev.parley.pagination.PagingParams;
@@ -26,15 +24,12 @@ import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.util.List;
-import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
@@ -64,9 +59,6 @@ public class ConversationResource {
     @Operation(operationId = "createConversation", summary = "Create a conversation")
     @APIResponse(responseCode = "201", description = "Created; Location names the new conversation",
             content = @Content(schema = @Schema(implementation = ConversationView.class)))
-    @APIResponse(responseCode = "400", description = "Invalid body")
-    @APIResponse(responseCode = "409", description = "The first request with this Idempotency-Key is still running")
-    @APIResponse(responseCode = "422", description = "The Idempotency-Key was used with another body")
     @RateLimited(RateLimiter.Kind.WRITES)
     public Response create(
             @Parameter(description = "Retries with the same key and body return the first answer")
@@ -85,21 +77,11 @@ public class ConversationResource {
     @Operation(operationId = "listConversations", summary = "List conversations, most recent activity first")
     @APIResponse(responseCode = "200", description = "A page of conversations",
             content = @Content(schema = @Schema(implementation = ConversationPage.class)))
-    @APIResponse(responseCode = "400", description = "Invalid query parameter")
-    public Page<ConversationView> list(
-            @Parameter(description = "Case-insensitive text in title or description") @QueryParam("q") String q,
-            @Parameter(description = "Archived conversations instead of active ones (default false)",
-                    schema = @Schema(type = SchemaType.BOOLEAN)) @QueryParam("archived") String archived,
-            @Parameter(description = "Only pinned (true) or unpinned (false) conversations",
-                    schema = @Schema(type = SchemaType.BOOLEAN)) @QueryParam("pinned") String pinned,
-            @Parameter(description = "Only conversations carrying this tag; repeat it for conversations carrying all "
-                    + "of them (?tag=work&tag=urgent)") @QueryParam("tag") List<String> tag,
+    public Page<ConversationView> list(@Valid @BeanParam ConversationListParams params,
             @BeanParam PagingParams paging) {
         PageRequest request = paging.toRequest();
-        Boolean archivedFlag = QueryFlags.parse("archived", archived);
-        return service.list(QueryFlags.text("q", q), Boolean.TRUE.equals(archivedFlag),
-                QueryFlags.parse("pinned", pinned), ConversationService.tagFilter(tag), request, uriInfo)
-                .map(ConversationView::of);
+        return Page.of(service.list(params.q(), params.archived(), params.pinned(),
+                ConversationService.tagFilter(params.tags()), request).map(ConversationView::of), uriInfo);
     }
 
     @GET
@@ -108,8 +90,6 @@ public class ConversationResource {
     @Operation(operationId = "getConversation", summary = "Get one conversation")
     @APIResponse(responseCode = "200", description = "The conversation",
             content = @Content(schema = @Schema(implementation = ConversationView.class)))
-    @APIResponse(responseCode = "400", description = "Malformed id")
-    @APIResponse(responseCode = "404", description = "No such conversation for this user")
     public Response get(@PathParam("id") String id) {
         return withETag(service.get(Ids.parse("id", id)));
     }
@@ -120,10 +100,7 @@ public class ConversationResource {
     @Operation(operationId = "updateConversation", summary = "Change some fields of a conversation")
     @APIResponse(responseCode = "200", description = "The changed conversation",
             content = @Content(schema = @Schema(implementation = ConversationView.class)))
-    @APIResponse(responseCode = "400", description = "Invalid body or id")
-    @APIResponse(responseCode = "404", description = "No such conversation for this user")
     @APIResponse(responseCode = "409", description = "Changed concurrently by another request")
-    @APIResponse(responseCode = "412", description = "If-Match no longer matches the ETag")
     @RateLimited(RateLimiter.Kind.WRITES)
     public Response patch(@PathParam("id") String id, @HeaderParam("If-Match") String ifMatch,
             @NotNull @Valid ConversationPatch patch) {
@@ -137,10 +114,7 @@ public class ConversationResource {
             summary = "Replace a conversation's fields; omitted fields return to their defaults")
     @APIResponse(responseCode = "200", description = "The replaced conversation",
             content = @Content(schema = @Schema(implementation = ConversationView.class)))
-    @APIResponse(responseCode = "400", description = "Invalid body or id")
-    @APIResponse(responseCode = "404", description = "No such conversation for this user")
     @APIResponse(responseCode = "409", description = "Changed concurrently by another request")
-    @APIResponse(responseCode = "412", description = "If-Match no longer matches the ETag")
     @RateLimited(RateLimiter.Kind.WRITES)
     public Response replace(@PathParam("id") String id, @HeaderParam("If-Match") String ifMatch,
             @NotNull @Valid ConversationInput input) {
@@ -151,8 +125,6 @@ public class ConversationResource {
     @Path("/{id}")
     @Operation(operationId = "deleteConversation", summary = "Delete a conversation and its messages")
     @APIResponse(responseCode = "204", description = "Deleted")
-    @APIResponse(responseCode = "412", description = "If-Match no longer matches the ETag")
-    @APIResponse(responseCode = "404", description = "No such conversation for this user")
     @RateLimited(RateLimiter.Kind.WRITES)
     public Response delete(@PathParam("id") String id, @HeaderParam("If-Match") String ifMatch) {
         service.delete(Ids.parse("id", id), IfMatch.parse(ifMatch));
@@ -179,24 +151,10 @@ public class ConversationResource {
             content = @Content(schema = @Schema(implementation = BulkDeleteResult.class)))
     @APIResponse(responseCode = "400", description = "No selector, or more than one")
     @RateLimited(RateLimiter.Kind.WRITES)
-    public BulkDeleteResult deleteMatching(@QueryParam("thread_id") String rawThreadId,
-            @QueryParam("endpoint") String rawEndpoint) {
-        String threadId = QueryFlags.text("thread_id", rawThreadId);
-        String endpoint = QueryFlags.text("endpoint", rawEndpoint);
-        if (threadId != null && endpoint != null) {
-            throw new ProblemException(400, "Give one selector: thread_id or endpoint",
-                    Map.of("thread_id", List.of("cannot be combined with endpoint")));
-        }
-        if (threadId != null && !threadId.isEmpty()) {
-            return BulkDeleteResult.of(service.deleteByThread(threadId));
-        }
-        if (endpoint != null && !endpoint.isEmpty()) {
-            return BulkDeleteResult.of(service.deleteByEndpoint(endpoint));
-        }
-        throw new ProblemException(400,
-                "A selector is required: thread_id or endpoint (use DELETE /api/conversations/all to delete all)",
-                Map.of(threadId != null ? "thread_id" : endpoint != null ? "endpoint" : "thread_id",
-                        List.of("must not be empty")));
+    public BulkDeleteResult deleteMatching(@Valid @BeanParam DeleteSelector selector) {
+        selector.requireOne();
+        return BulkDeleteResult.of(selector.threadId() != null ? service.deleteByThread(selector.threadId())
+                : service.deleteByEndpoint(selector.endpoint()));
     }
 
     private static Response withETag(Conversation conversation) {

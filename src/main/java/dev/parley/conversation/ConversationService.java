@@ -3,22 +3,20 @@ package dev.parley.conversation;
 import dev.parley.common.IfMatch;
 import dev.parley.common.Ids;
 import dev.parley.common.InputChecks;
-import dev.parley.common.Like;
 import dev.parley.error.ProblemException;
-import dev.parley.pagination.Page;
 import dev.parley.pagination.PageRequest;
 import dev.parley.pagination.Pager;
-import dev.parley.security.OwnerScope;
+import dev.parley.pagination.Position;
+import dev.parley.pagination.Slice;
+import dev.parley.security.OwnerSql;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.OptimisticLockException;
 import jakarta.transaction.Transactional;
-import jakarta.ws.rs.core.UriInfo;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,7 +25,10 @@ import java.util.Set;
 import java.util.UUID;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-/** Conversations of the calling user. Every read and write goes through {@link OwnerScope}. */
+/**
+ * Conversations of the calling user. Hibernate keeps every entity query to the caller's rows
+ * ({@link dev.parley.security.OwnerFilter}); native statements bind the caller through {@link OwnerSql}.
+ */
 @ApplicationScoped
 @Transactional(Transactional.TxType.REQUIRED)
 public class ConversationService {
@@ -35,10 +36,8 @@ public class ConversationService {
     /** How much later than its user message a pending reply is created, so that it sorts after it. */
     public static final Duration REPLY_AFTER = Duration.ofNanos(1_000);
 
-    public static final Pager.Sort BY_ACTIVITY = new Pager.Sort("conversations:desc", "updatedAt", true);
-
     @Inject
-    OwnerScope scope;
+    OwnerSql owned;
 
     @Inject
     Pager pager;
@@ -63,7 +62,7 @@ public class ConversationService {
         checkTags(input.tags());
         Conversation conversation = new Conversation();
         conversation.id = Ids.newId();
-        conversation.userId = scope.ownerId();
+        conversation.userId = owned.ownerId();
         apply(conversation, input);
         conversation.createdAt = Ids.now();
         conversation.updatedAt = conversation.createdAt;
@@ -74,33 +73,17 @@ public class ConversationService {
 
     @Transactional(Transactional.TxType.SUPPORTS)
     public Conversation get(UUID id) {
-        return scope.select(Conversation.class, "e.id = :id", null, Map.of("id", id))
-                .getResultStream().findFirst()
-                .orElseThrow(() -> notFound(id));
+        return Conversation.findOwned(id).orElseThrow(() -> notFound(id));
     }
 
     @Transactional(Transactional.TxType.SUPPORTS)
-    public Page<Conversation> list(String q, boolean archived, Boolean pinned, List<String> tags, PageRequest request,
-            UriInfo uri) {
-        StringBuilder where = new StringBuilder("e.archived = :archived");
-        Map<String, Object> params = new HashMap<>();
-        params.put("archived", archived);
-        if (!tags.isEmpty()) {
-            // tags @> the requested ones: all of them, served by the GIN index on (user_id, tags).
-            where.append(" and array_includes(e.tags, :tags)");
-            // An array, not a list: a list parameter would be expanded into (?, ?).
-            params.put("tags", tags.toArray(String[]::new));
-        }
-        if (pinned != null) {
-            where.append(" and e.pinned = :pinned");
-            params.put("pinned", pinned);
-        }
-        if (q != null && !q.isBlank()) {
-            where.append(" and (e.title ilike :q escape '\\' or e.description ilike :q escape '\\')");
-            params.put("q", Like.contains(q.strip()));
-        }
-        return pager.list(Conversation.class, where.toString(), params, BY_ACTIVITY, request,
-                c -> c.updatedAt, c -> c.id, uri);
+    public Slice<Conversation> list(String q, boolean archived, Boolean pinned, List<String> tags,
+            PageRequest request) {
+        Conversation.Criteria filter = new Conversation.Criteria(archived, pinned, tags,
+                q == null || q.isBlank() ? null : q.strip());
+        return pager.page(new Pager.Query<>(request, ConversationOrder.BY_ACTIVITY,
+                window -> Conversation.page(filter, window), c -> new Position(c.updatedAt, c.id),
+                () -> Conversation.count(filter)));
     }
 
     public Conversation patch(UUID id, ConversationPatch patch, IfMatch ifMatch) {
@@ -157,14 +140,13 @@ public class ConversationService {
     public void delete(UUID id, IfMatch ifMatch) {
         // Messages go with it through ON DELETE CASCADE, in this same transaction.
         if (ifMatch == null) {
-            if (scope.execute("delete from Conversation e", "e.id = :id", Map.of("id", id)) == 0) {
+            if (!Conversation.deleteOwned(id, null)) {
                 throw notFound(id);
             }
             return;
         }
         Conversation conversation = current(id, ifMatch);
-        if (scope.execute("delete from Conversation e", "e.id = :id and e.version = :version",
-                Map.of("id", id, "version", conversation.version)) == 0) {
+        if (!Conversation.deleteOwned(id, conversation.version)) {
             throw IfMatch.preconditionFailed();
         }
     }
@@ -192,21 +174,15 @@ public class ConversationService {
     }
 
     public int deleteByThread(String threadId) {
-        return scope.execute("delete from Conversation e",
-                "exists (select 1 from Message m where m.conversationId = e.id and m.userId = e.userId"
-                        + " and m.threadId = :threadId)",
-                Map.of("threadId", threadId));
+        return Conversation.deleteByThread(threadId);
     }
 
     public int deleteByEndpoint(String endpoint) {
-        return scope.execute("delete from Conversation e",
-                "exists (select 1 from Message m where m.conversationId = e.id and m.userId = e.userId"
-                        + " and m.endpoint = :endpoint)",
-                Map.of("endpoint", endpoint));
+        return Conversation.deleteByEndpoint(endpoint);
     }
 
     public int deleteAll() {
-        return scope.execute("delete from Conversation e", null, Map.of());
+        return (int) Conversation.deleteAll();
     }
 
     /**
@@ -221,7 +197,7 @@ public class ConversationService {
      * @return whether an assistant reply is to be made for this message
      */
     public boolean recordMessage(UUID id, boolean userMessageWantingReply, Instant at) {
-        List<?> autoReply = scope.nativeQuery("""
+        List<?> autoReply = owned.query("""
                 UPDATE conversation
                    SET message_count = message_count + 1
                            + CASE WHEN CAST(:wantsReply AS boolean) AND auto_reply THEN 1 ELSE 0 END,
@@ -242,8 +218,7 @@ public class ConversationService {
 
     /** Moves the conversation's activity time (and its version) after one of its messages changed. */
     public void touch(UUID id, Instant at) {
-        scope.execute("update Conversation e set e.updatedAt = :at, e.version = e.version + 1", "e.id = :id",
-                Map.of("id", id, "at", at));
+        Conversation.touch(id, at);
     }
 
     /**
@@ -253,7 +228,7 @@ public class ConversationService {
      * from the rows themselves.
      */
     public void lockForRemoval(UUID id) {
-        if (scope.nativeQuery("SELECT 1 FROM conversation WHERE id = :id AND user_id = :owner FOR UPDATE",
+        if (owned.query("SELECT 1 FROM conversation WHERE id = :id AND user_id = :owner FOR UPDATE",
                 Map.of("id", id)).getResultList().isEmpty()) {
             throw notFound(id);
         }
@@ -265,7 +240,7 @@ public class ConversationService {
      * COMMITTED it sees every message committed before the lock was granted.
      */
     public void recordRemoval(UUID id, int removed, Instant at) {
-        scope.nativeQuery("""
+        owned.query("""
                 UPDATE conversation c
                    SET message_count = c.message_count - :removed,
                        last_message_at = (SELECT max(m.created_at) FROM message m WHERE m.conversation_id = c.id),
@@ -289,7 +264,7 @@ public class ConversationService {
     @Transactional(Transactional.TxType.SUPPORTS)
     public List<TagCount> tags() {
         List<TagCount> counts = new ArrayList<>();
-        for (Object row : scope.nativeQuery("""
+        for (Object row : owned.query("""
                 SELECT t.tag, count(*) FROM conversation c, unnest(c.tags) AS t(tag)
                  WHERE c.user_id = :owner AND c.tags <> '{}'
                  GROUP BY t.tag ORDER BY count(*) DESC, t.tag
@@ -353,7 +328,7 @@ public class ConversationService {
      * its newest message, which is always a leaf: a message is never older than its parent.
      */
     public UUID currentLeaf(UUID id) {
-        List<?> rows = scope.nativeQuery("""
+        List<?> rows = owned.query("""
                 SELECT CAST(COALESCE(c.current_leaf_id,
                            (SELECT m.id FROM message m WHERE m.conversation_id = c.id AND m.user_id = c.user_id
                              ORDER BY m.created_at DESC, m.id DESC LIMIT 1)) AS text)
@@ -367,7 +342,7 @@ public class ConversationService {
     /** Makes {@code leaf} the end of the active path; the caller has checked that it is a message of the conversation. */
     public void moveCurrentLeaf(UUID id, UUID leaf, Instant at) {
         // No leaf (the last message went): NULL is written as such, as a null parameter has no type.
-        scope.nativeQuery("""
+        owned.query("""
                 UPDATE conversation
                    SET current_leaf_id = %s, updated_at = greatest(updated_at, CAST(:at AS timestamptz)),
                        version = version + 1

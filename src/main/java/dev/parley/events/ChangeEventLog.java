@@ -1,6 +1,6 @@
 package dev.parley.events;
 
-import dev.parley.security.OwnerScope;
+import dev.parley.security.OwnerSql;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -14,17 +14,17 @@ import java.util.Map;
 public class ChangeEventLog {
 
     @Inject
-    OwnerScope scope;
+    OwnerSql owned;
 
     /** Whether the caller's event {@code id} is still retained: only then can the feed resume after it. */
     public boolean retained(long id) {
-        return !scope.nativeQuery("SELECT 1 FROM change_event WHERE user_id = :owner AND id = :id", Map.of("id", id))
+        return !owned.query("SELECT 1 FROM change_event WHERE user_id = :owner AND id = :id", Map.of("id", id))
                 .getResultList().isEmpty();
     }
 
     /** The caller's events after {@code id}, oldest first, at most {@code limit}. */
     public List<ChangeEvent> after(long id, int limit) {
-        List<?> rows = scope.nativeQuery("""
+        List<?> rows = owned.query("""
                 SELECT id, type, data::text FROM change_event
                  WHERE user_id = :owner AND id > :id
                  ORDER BY id LIMIT :limit""", Map.of("id", id, "limit", limit))
@@ -39,7 +39,7 @@ public class ChangeEventLog {
 
     /** The caller's newest event id, or 0. */
     public long latestId() {
-        return ((Number) scope.nativeQuery("SELECT coalesce(max(id), 0) FROM change_event WHERE user_id = :owner",
+        return ((Number) owned.query("SELECT coalesce(max(id), 0) FROM change_event WHERE user_id = :owner",
                 Map.of()).getSingleResult()).longValue();
     }
 }

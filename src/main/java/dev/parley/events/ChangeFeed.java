@@ -11,14 +11,17 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import org.jboss.logging.Logger;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
@@ -30,6 +33,13 @@ import org.postgresql.PGNotification;
  * hands them to that user's subscribers here: feed clients and reply streams. A user's events
  * are read only when this instance has a subscriber of that user, and only ever reach that
  * user's subscribers.
+ *
+ * <p>Writers notify only users that some instance watches (a NOTIFY serialises commits across the
+ * whole database): while a user has subscribers here, this instance keeps a {@code feed_watch} row
+ * of the user, written before the user's events are first read, refreshed every heartbeat and
+ * deleted with the user's last subscriber. A writer that checked for watchers just before the row
+ * committed sends nothing, and may commit after that first read; so the instance reads the user's
+ * events once more as soon as every transaction that was running when the row committed has ended.
  */
 @ApplicationScoped
 public class ChangeFeed {
@@ -39,6 +49,10 @@ public class ChangeFeed {
     private static final Duration LOOKBACK = Duration.ofSeconds(30);
     private static final int BATCH = 1000;
     private static final int POLL_MILLIS = 500;
+    /** How often waiting watch snapshots are looked at, however busy the notifications keep the listener. */
+    private static final long SETTLE_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** A watch row lives at least this long past its last refresh: a stalled heartbeat must not end it. */
+    private static final Duration MIN_WATCH = Duration.ofSeconds(30);
 
     /** Hears one user's events on this instance. */
     public interface Subscriber {
@@ -68,10 +82,16 @@ public class ChangeFeed {
 
         @Override
         public void close() {
+            boolean[] last = {false};
             channels.computeIfPresent(userId, (k, channel) -> {
                 channel.subscribers.remove(subscriber);
-                return channel.subscribers.isEmpty() ? null : channel;
+                last[0] = channel.subscribers.isEmpty();
+                return last[0] ? null : channel;
             });
+            if (last[0] && !stopping) {
+                // Off the caller's thread (often a heartbeat or a request): a slow database delays nobody.
+                Thread.ofVirtual().name("parley-feed-unwatch").start(() -> unwatch(userId));
+            }
         }
     }
 
@@ -82,6 +102,14 @@ public class ChangeFeed {
         long cursor = -1;
         /** Ids delivered within the lookback, so that an event read twice is delivered once. */
         final Map<Long, Long> recent = new LinkedHashMap<>();
+        /**
+         * The snapshot taken when the watch row was (re)written, until its running transactions
+         * have ended and the events they may have committed unnotified were read; else null.
+         */
+        volatile Settling settling;
+    }
+
+    private record Settling(String snapshot, long sinceNanos) {
     }
 
     @Inject
@@ -94,8 +122,18 @@ public class ChangeFeed {
     StreamLimits limits;
 
     private final Map<String, Channel> channels = new ConcurrentHashMap<>();
+    /** Names this instance's watch rows. */
+    private final UUID instance = UUID.randomUUID();
+    /** Orders the watch-row writes of one user: a row written for a new subscriber is never deleted for an old one. */
+    private final ReentrantLock[] watchLocks = new ReentrantLock[64];
     private volatile boolean stopping;
     private volatile Thread listener;
+
+    {
+        for (int i = 0; i < watchLocks.length; i++) {
+            watchLocks[i] = new ReentrantLock();
+        }
+    }
 
     void onStart(@Observes StartupEvent event) {
         Thread thread = new Thread(this::listen, "parley-change-feed");
@@ -124,11 +162,13 @@ public class ChangeFeed {
 
     /**
      * Learns where the user's events stand, so that only events committed from now on are
-     * delivered. When the database is away the channel stays unstarted and the listening thread
-     * tries again on the user's next notification (rather than replaying the user's whole history).
+     * delivered. When the database is away the channel stays unstarted (unwatched, so it hears no
+     * notification) and the next heartbeat tries again, rather than replaying the user's whole history.
      */
     private void start(String userId, Channel channel) {
         try {
+            // Watched first, then read: a write either sees the row and notifies, or is older than it.
+            watch(userId, channel);
             // Events of the lookback are history to the subscribers: mark them delivered.
             long now = System.nanoTime();
             for (ChangeEvent e : system.recent(userId, LOOKBACK, BATCH)) {
@@ -140,6 +180,113 @@ public class ChangeFeed {
         }
     }
 
+    /** (Re)writes the user's watch row; the events of writers that may have missed it are read once they end. */
+    private void watch(String userId, Channel channel) throws SQLException {
+        ReentrantLock lock = watchLock(userId);
+        lock.lock();
+        try {
+            // Its last subscriber left meanwhile: a row written now would outlive it.
+            if (channels.get(userId) != channel) {
+                return;
+            }
+            channel.settling = new Settling(system.watch(userId, instance, watchTtl()), System.nanoTime());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Deletes the user's watch row, unless a new subscriber of the user arrived meanwhile. */
+    private void unwatch(String userId) {
+        ReentrantLock lock = watchLock(userId);
+        lock.lock();
+        try {
+            if (!channels.containsKey(userId)) {
+                system.unwatch(userId, instance);
+            }
+        } catch (SQLException | RuntimeException e) {
+            LOG.debugf("Watch row of a user left to expire: %s", e.toString());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Keeps the user's watch row alive, or writes it again when writers may have stopped seeing it. */
+    private void refresh(String userId, Channel channel) {
+        try {
+            synchronized (channel) {
+                if (channel.cursor < 0) {
+                    // Its start failed (the database was away): it gets no notification until it is watched.
+                    start(userId, channel);
+                    return;
+                }
+            }
+            boolean kept;
+            ReentrantLock lock = watchLock(userId);
+            lock.lock();
+            try {
+                if (channels.get(userId) != channel) {
+                    return;
+                }
+                kept = system.refresh(userId, instance, watchTtl());
+            } finally {
+                lock.unlock();
+            }
+            if (!kept) {
+                LOG.debugf("Watch row of a user was gone: writing it again and catching up");
+                synchronized (channel) {
+                    watch(userId, channel);
+                }
+            }
+        } catch (SQLException | RuntimeException e) {
+            LOG.warnf("Change feed could not refresh a watch: %s", e.getMessage());
+        }
+    }
+
+    private ReentrantLock watchLock(String userId) {
+        return watchLocks[Math.floorMod(userId.hashCode(), watchLocks.length)];
+    }
+
+    /** A few heartbeats: the row outlives a late heartbeat, and an instance that died stops counting soon. */
+    private Duration watchTtl() {
+        Duration ttl = config.heartbeatEvery().multipliedBy(4);
+        return ttl.compareTo(MIN_WATCH) < 0 ? MIN_WATCH : ttl;
+    }
+
+    /**
+     * Reads again the users whose watch snapshot has settled: a write that checked for watchers
+     * before the row committed has now committed (or rolled back), and is delivered like a late
+     * commit. Usually within one poll of the watch.
+     */
+    private void settle(Connection listening) throws SQLException {
+        Map<String, Settling> pending = new LinkedHashMap<>();
+        channels.forEach((userId, channel) -> {
+            Settling settling = channel.settling;
+            if (settling != null) {
+                pending.put(userId, settling);
+            }
+        });
+        if (pending.isEmpty()) {
+            return;
+        }
+        Set<String> snapshots = new HashSet<>();
+        pending.values().forEach(settling -> snapshots.add(settling.snapshot()));
+        Set<String> settled = SystemEvents.settled(listening, snapshots);
+        long now = System.nanoTime();
+        pending.forEach((userId, settling) -> {
+            Channel channel = channels.get(userId);
+            // A transaction running longer than the lookback is past what live delivery promises anyway.
+            if (channel != null && (settled.contains(settling.snapshot())
+                    || now - settling.sinceNanos() > LOOKBACK.toNanos())) {
+                deliver(userId, channel);
+                synchronized (channel) {
+                    if (channel.settling == settling) {
+                        channel.settling = null;
+                    }
+                }
+            }
+        });
+    }
+
     private void listen() {
         while (!stopping) {
             try (Connection connection = system.listen()) {
@@ -147,16 +294,20 @@ public class ChangeFeed {
                 LOG.debug("Change feed listening");
                 // Anything committed while no connection listened.
                 deliver(Set.copyOf(channels.keySet()));
+                long settledAt = System.nanoTime() - SETTLE_EVERY_NANOS;
                 while (!stopping) {
                     PGNotification[] notifications = pg.getNotifications(POLL_MILLIS);
-                    if (notifications == null || notifications.length == 0) {
-                        continue;
+                    if (notifications != null && notifications.length > 0) {
+                        Set<String> users = new TreeSet<>();
+                        for (PGNotification n : notifications) {
+                            users.add(n.getParameter());
+                        }
+                        deliver(users);
                     }
-                    Set<String> users = new TreeSet<>();
-                    for (PGNotification n : notifications) {
-                        users.add(n.getParameter());
+                    if (System.nanoTime() - settledAt >= SETTLE_EVERY_NANOS) {
+                        settle(connection);
+                        settledAt = System.nanoTime();
                     }
-                    deliver(users);
                 }
             } catch (SQLException | RuntimeException e) {
                 if (stopping) {
@@ -239,6 +390,7 @@ public class ChangeFeed {
                 }
             }
         });
+        channels.forEach(this::refresh);
     }
 
     @Scheduled(identity = "change-event-trim", every = "${parley.streams.trim-every}", delay = 10,
@@ -251,6 +403,14 @@ public class ChangeFeed {
             }
         } catch (SQLException e) {
             LOG.warnf("Change events not trimmed: %s", e.getMessage());
+        }
+        try {
+            int expired = system.trimWatches();
+            if (expired > 0) {
+                LOG.debugf("Deleted %d expired watch rows", expired);
+            }
+        } catch (SQLException e) {
+            LOG.warnf("Expired watch rows not deleted: %s", e.getMessage());
         }
     }
 

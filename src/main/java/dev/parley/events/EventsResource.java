@@ -64,7 +64,6 @@ public class EventsResource {
             description = DESCRIPTION)
     @APIResponse(responseCode = "200", description = "The event stream; it stays open", content = @Content(
             mediaType = MediaType.SERVER_SENT_EVENTS, schema = @Schema(type = SchemaType.STRING)))
-    @APIResponse(responseCode = "401", description = "Missing or invalid credentials")
     @APIResponse(responseCode = "429", description = "Too many open streams for this user or this instance",
             headers = @Header(name = "Retry-After", description = "Seconds to wait",
                     schema = @Schema(type = SchemaType.INTEGER)))

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.parley.error.Problem;
 import dev.parley.error.ProblemException;
 import dev.parley.security.DatabaseIdentity;
-import dev.parley.security.OwnerScope;
+import dev.parley.security.OwnerSql;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -42,7 +42,7 @@ public class Idempotency {
     static final int PURGE_BATCH = 5000;
 
     @Inject
-    OwnerScope scope;
+    OwnerSql owned;
 
     @Inject
     EntityManager em;
@@ -102,14 +102,14 @@ public class Idempotency {
 
     /** Takes the key for this request, or answers from what an earlier request with it left. */
     private Response claim(String key, String hash) {
-        scope.nativeQuery("""
+        owned.query("""
                 DELETE FROM idempotency_key
                  WHERE user_id = :owner AND idem_key = :key
                    AND (created_at < now() - make_interval(secs => :ttl)
                         OR (status_code IS NULL AND created_at < now() - make_interval(secs => :stale)))""",
                 Map.of("key", key, "ttl", (double) ttl.toSeconds(), "stale", (double) inProgressTimeout.toSeconds()))
                 .executeUpdate();
-        int inserted = scope.nativeQuery("""
+        int inserted = owned.query("""
                 INSERT INTO idempotency_key (user_id, idem_key, request_hash)
                 VALUES (:owner, :key, :hash)
                 ON CONFLICT (user_id, idem_key) DO NOTHING""", Map.of("key", key, "hash", hash))
@@ -117,7 +117,7 @@ public class Idempotency {
         if (inserted == 1) {
             return null;
         }
-        List<?> rows = scope.nativeQuery("""
+        List<?> rows = owned.query("""
                 SELECT request_hash, status_code, response_body, location FROM idempotency_key
                  WHERE user_id = :owner AND idem_key = :key""", Map.of("key", key)).getResultList();
         if (rows.isEmpty()) {
@@ -157,7 +157,7 @@ public class Idempotency {
         params.put("conversation", conversationOf(response.getEntity()));
         // Tied to the answer's conversation (when it is still the caller's), so that deleting the
         // conversation deletes its kept answers too.
-        scope.nativeQuery("""
+        owned.query("""
                 UPDATE idempotency_key SET status_code = :status, response_body = :body, location = :location,
                        conversation_id = (SELECT c.id FROM conversation c
                                            WHERE c.id = CAST(:conversation AS uuid) AND c.user_id = :owner)
@@ -175,7 +175,7 @@ public class Idempotency {
     }
 
     private void release(String key) {
-        scope.nativeQuery("DELETE FROM idempotency_key WHERE user_id = :owner AND idem_key = :key AND status_code IS NULL",
+        owned.query("DELETE FROM idempotency_key WHERE user_id = :owner AND idem_key = :key AND status_code IS NULL",
                 Map.of("key", key)).executeUpdate();
     }
 

@@ -35,15 +35,18 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 @Path("/api/conversations/{conversationId}")
-@Tag(name = "Branches", description = "Edit and regenerate make branches; the current leaf chooses the one shown "
-        + "and sent to the model")
+@Tag(name = BranchResource.TAG, description = BranchResource.TAG_DESCRIPTION)
 @Authenticated
 @SecurityRequirement(name = "bearer")
 @SecurityRequirement(name = ApiKeyAuthenticationMechanism.SCHEME)
 @Produces(MediaType.APPLICATION_JSON)
-@APIResponse(responseCode = "404", description = "No such conversation or message for this user")
 @APIResponse(responseCode = "400", description = "Invalid id or body, or an operation the message's role does not allow")
 public class BranchResource {
+
+    /** The tag of every operation on branches, here and in assistant.ContextResource. */
+    public static final String TAG = "Branches";
+    public static final String TAG_DESCRIPTION = "Edit and regenerate make branches; the current leaf chooses the one "
+            + "shown and sent to the model";
 
     @Inject
     BranchService branches;
@@ -72,8 +75,6 @@ public class BranchResource {
                     + "version and its replies stay on their branch.")
     @APIResponse(responseCode = "201", description = "The new version; Location names it",
             content = @Content(schema = @Schema(implementation = MessageCreatedView.class)))
-    @APIResponse(responseCode = "409", description = "The first request with this Idempotency-Key is still running")
-    @APIResponse(responseCode = "422", description = "The Idempotency-Key was used with another body")
     @RateLimited(RateLimiter.Kind.WRITES)
     public Response edit(@PathParam("conversationId") String conversationId, @PathParam("messageId") String messageId,
             @Parameter(description = "Retries with the same key and body return the first answer")

@@ -6,19 +6,17 @@ import dev.parley.conversation.Conversation;
 import dev.parley.conversation.ConversationInput;
 import dev.parley.conversation.ConversationService;
 import dev.parley.error.ProblemException;
-import dev.parley.pagination.Cursor;
-import dev.parley.pagination.CursorCodec;
-import dev.parley.pagination.Page;
 import dev.parley.pagination.PageRequest;
 import dev.parley.pagination.Pager;
-import dev.parley.security.OwnerScope;
+import dev.parley.pagination.Position;
+import dev.parley.pagination.Slice;
+import dev.parley.pagination.Window;
+import dev.parley.security.OwnerSql;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
-import jakarta.ws.rs.core.UriInfo;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,10 +35,8 @@ import java.util.stream.Collectors;
 @Transactional(Transactional.TxType.REQUIRED)
 public class BranchService {
 
-    static final String PATH_ORDER = "path:";
-
     @Inject
-    OwnerScope scope;
+    OwnerSql owned;
 
     @Inject
     MessageService messages;
@@ -52,7 +48,7 @@ public class BranchService {
     ConversationService conversations;
 
     @Inject
-    CursorCodec codec;
+    Pager pager;
 
     /**
      * A new version of a user message: a sibling with the new content, made the current leaf, and
@@ -127,7 +123,7 @@ public class BranchService {
     /** The versions of a message: the messages sharing its parent, itself included, oldest first. */
     @Transactional(Transactional.TxType.SUPPORTS)
     public List<Message> siblings(UUID conversationId, UUID messageId) {
-        return tree.siblings(messages.get(conversationId, messageId));
+        return Message.siblings(messages.get(conversationId, messageId));
     }
 
     /**
@@ -160,7 +156,7 @@ public class BranchService {
         Conversation fork = conversations.create(new ConversationInput(title, source.description, metadata, false,
                 false, source.autoReply, null, null, source.tags));
         UUID leafCopy = Ids.newId();
-        int copied = scope.nativeQuery(MessageTree.ANCESTORS + """
+        int copied = owned.query(MessageTree.ANCESTORS + """
                 , copy AS (
                     SELECT p.id, p.parent_id,
                            CASE WHEN p.id = :leaf THEN CAST(:leafCopy AS uuid) ELSE
@@ -186,7 +182,7 @@ public class BranchService {
                   LEFT JOIN copy parent ON parent.id = c.parent_id""",
                 Map.of("cid", conversationId, "leaf", message.id, "leafCopy", leafCopy, "fork", fork.id))
                 .executeUpdate();
-        scope.nativeQuery("""
+        owned.query("""
                 UPDATE conversation c
                    SET message_count = :copied, current_leaf_id = :leafCopy,
                        last_message_at = (SELECT max(m.created_at) FROM message m
@@ -202,17 +198,9 @@ public class BranchService {
      * count is known and exact.
      */
     @Transactional(Transactional.TxType.SUPPORTS)
-    public Page<Message> activePath(UUID conversationId, String q, Role role, boolean newestFirst,
-            PageRequest request, UriInfo uri) {
+    public Slice<Message> activePath(UUID conversationId, String q, Role role, boolean newestFirst,
+            PageRequest request) {
         UUID leaf = conversations.currentLeaf(conversationId);
-        Cursor cursor = request.cursor() == null ? null : codec.decode(request.cursor(), PATH_ORDER);
-        boolean descending = cursor != null ? cursor.order().endsWith(":desc") : newestFirst;
-        String order = PATH_ORDER + (descending ? "desc" : "asc");
-        if (leaf == null) {
-            return new Page<>(cursor == null || request.count() ? 0L : null, null, null, null, List.of());
-        }
-        boolean backward = cursor != null && cursor.backward();
-        boolean reverse = descending != backward;
         Map<String, Object> params = new HashMap<>();
         params.put("cid", conversationId);
         params.put("leaf", leaf);
@@ -226,43 +214,37 @@ public class BranchService {
                     + " AND t.content ILIKE :q ESCAPE '\\')");
             params.put("q", Like.contains(q.strip()));
         }
+        // The page's statement counts the path too; a page that holds no row asks again.
+        long[] count = {-1};
+        return pager.page(new Pager.Query<>(request, newestFirst ? PathOrder.NEWEST_FIRST : PathOrder.OLDEST_FIRST,
+                window -> {
+                    if (leaf == null) {
+                        count[0] = 0;
+                        return List.of();
+                    }
+                    List<Object[]> rows = pathPage(params, filter, window);
+                    count[0] = rows.isEmpty() ? countPath(params, filter) : ((Number) rows.get(0)[1]).longValue();
+                    return load(conversationId, rows.stream().map(row -> (UUID) row[0]).toList());
+                },
+                m -> new Position(m.createdAt, m.id), () -> count[0]));
+    }
+
+    private List<Object[]> pathPage(Map<String, Object> filterParams, CharSequence filter, Window<?> window) {
+        Map<String, Object> params = new HashMap<>(filterParams);
         String keyset = "";
-        if (cursor != null) {
-            keyset = " WHERE (f.created_at, f.id) " + (reverse ? "<" : ">") + " (:cursorKey, :cursorId)";
-            params.put("cursorKey", cursor.key());
-            params.put("cursorId", cursor.id());
+        if (window.after() != null) {
+            keyset = " WHERE (f.created_at, f.id) " + window.beyond() + " (:cursorKey, :cursorId)";
+            params.put("cursorKey", window.after().key());
+            params.put("cursorId", window.after().id());
         }
-        long offset = cursor == null ? (long) (request.page() - 1) * request.pageSize() : 0;
-        params.put("limit", request.pageSize() + 1);
-        params.put("offset", offset);
-        List<?> rows = scope.nativeQuery(pathPageSql(filter.toString(), keyset, reverse), params).getResultList();
-        long count = rows.isEmpty() ? countPath(params, filter) : ((Number) ((Object[]) rows.get(0))[1]).longValue();
-        List<UUID> ids = new ArrayList<>(rows.size());
-        rows.forEach(r -> ids.add((UUID) ((Object[]) r)[0]));
-        boolean more = ids.size() > request.pageSize();
-        if (more) {
-            ids.remove(ids.size() - 1);
+        params.put("limit", window.limit());
+        params.put("offset", window.offset());
+        List<Object[]> rows = new ArrayList<>();
+        for (Object row : owned.query(pathPageSql(filter.toString(), keyset, window.descending()), params)
+                .getResultList()) {
+            rows.add((Object[]) row);
         }
-        if (backward) {
-            Collections.reverse(ids);
-        }
-        List<Message> page = load(conversationId, ids);
-        if (cursor == null) {
-            return new Page<>(count, more ? Pager.pageLink(uri, request.page() + 1) : null,
-                    request.page() > 1 ? Pager.pageLink(uri, request.page() - 1) : null,
-                    more && !page.isEmpty() ? encode(order, false, page.get(page.size() - 1)) : null, page);
-        }
-        String next;
-        String previous;
-        if (backward) {
-            previous = more ? encode(order, true, page.get(0)) : null;
-            next = page.isEmpty() ? null : encode(order, false, page.get(page.size() - 1));
-        } else {
-            next = more ? encode(order, false, page.get(page.size() - 1)) : null;
-            previous = page.isEmpty() ? null : encode(order, true, page.get(0));
-        }
-        return new Page<>(request.count() ? count : null, Pager.cursorLink(uri, next), Pager.cursorLink(uri, previous),
-                next, page);
+        return rows;
     }
 
     /**
@@ -279,24 +261,17 @@ public class BranchService {
 
     /** The number of messages on the path that pass the filters, for a page that holds none of them. */
     private long countPath(Map<String, Object> params, CharSequence filter) {
-        Map<String, Object> countParams = new HashMap<>(params);
-        countParams.keySet().removeAll(List.of("limit", "offset", "cursorKey", "cursorId"));
-        return ((Number) scope.nativeQuery(MessageTree.ANCESTORS + "SELECT count(*) FROM path p WHERE true" + filter,
-                countParams).getSingleResult()).longValue();
+        return ((Number) owned.query(MessageTree.ANCESTORS + "SELECT count(*) FROM path p WHERE true" + filter,
+                params).getSingleResult()).longValue();
     }
 
     private List<Message> load(UUID conversationId, List<UUID> ids) {
         if (ids.isEmpty()) {
             return List.of();
         }
-        Map<UUID, Message> byId = scope.select(Message.class, "e.conversationId = :cid and e.id in :ids", null,
-                        Map.of("cid", conversationId, "ids", ids))
-                .getResultStream().collect(Collectors.toMap(m -> m.id, Function.identity()));
+        Map<UUID, Message> byId = Message.findOwned(conversationId, ids).stream()
+                .collect(Collectors.toMap(m -> m.id, Function.identity()));
         return ids.stream().map(byId::get).filter(m -> m != null).toList();
-    }
-
-    private String encode(String order, boolean backward, Message row) {
-        return codec.encode(new Cursor(order, backward, row.createdAt, row.id));
     }
 
     /** The counters and leaf written by native statements, read back into the entity. */

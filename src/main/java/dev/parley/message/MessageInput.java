@@ -24,4 +24,9 @@ public record MessageInput(
         Map<String, Object> metadata,
         @Size(max = 128) @Schema(description = "Tool calls as the model reported them")
         List<Map<String, Object>> toolCalls) {
+
+    /** A message of this role and content, every other field left to its default. */
+    public static MessageInput of(Role role, String content) {
+        return new MessageInput(role, content, null, null, null, null, null, null);
+    }
 }

@@ -3,10 +3,9 @@ package dev.parley.message;
 import dev.parley.apikey.ApiKeyAuthenticationMechanism;
 import dev.parley.common.IfMatch;
 import dev.parley.common.Ids;
-import dev.parley.common.QueryFlags;
 import dev.parley.idempotency.Idempotency;
-import dev.parley.error.ProblemException;
 import dev.parley.pagination.Page;
+import dev.parley.pagination.Slice;
 import dev.parley.pagination.PageRequest;
 import dev.parley.pagination.PagingParams;
 import dev.parley.ratelimit.RateLimited;
@@ -26,7 +25,6 @@ import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -47,8 +45,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @SecurityRequirement(name = "bearer")
 @SecurityRequirement(name = ApiKeyAuthenticationMechanism.SCHEME)
 @Produces(MediaType.APPLICATION_JSON)
-@APIResponse(responseCode = "404", description = "No such conversation or message for this user")
-@APIResponse(responseCode = "400", description = "Invalid id, body or query parameter")
 public class MessageResource {
 
     @Inject
@@ -70,8 +66,6 @@ public class MessageResource {
                     + "assistant_message_id naming a pending reply, which becomes complete or failed.")
     @APIResponse(responseCode = "201", description = "Stored; Location names the message",
             content = @Content(schema = @Schema(implementation = MessageCreatedView.class)))
-    @APIResponse(responseCode = "409", description = "The first request with this Idempotency-Key is still running")
-    @APIResponse(responseCode = "422", description = "The Idempotency-Key was used with another body")
     @RateLimited(RateLimiter.Kind.WRITES)
     public Response create(@PathParam("conversationId") String conversationId,
             @Parameter(description = "Retries with the same key and body return the first answer")
@@ -96,44 +90,13 @@ public class MessageResource {
     @APIResponse(responseCode = "200", description = "A page of messages",
             content = @Content(schema = @Schema(implementation = MessagePage.class)))
     public Page<MessageView> list(@PathParam("conversationId") String conversationId,
-            @Parameter(description = "Case-insensitive text in the content") @QueryParam("q") String q,
-            @Parameter(description = "Only messages of this role",
-                    schema = @Schema(enumeration = {"user", "assistant", "system", "tool"}))
-            @QueryParam("role") String role,
-            @Parameter(description = "asc (default) or desc", schema = @Schema(enumeration = {"asc", "desc"}))
-            @QueryParam("order") String order,
-            @Parameter(description = "all (default): every message; active: the branch from the root to the current leaf",
-                    schema = @Schema(enumeration = {"all", "active"})) @QueryParam("path") String path,
-            @BeanParam PagingParams paging) {
+            @Valid @BeanParam MessageListParams params, @BeanParam PagingParams paging) {
         UUID cid = Ids.parse("conversation_id", conversationId);
         PageRequest request = paging.toRequest();
-        Role roleFilter = null;
-        if (role != null) {
-            roleFilter = Role.fromWire(role);
-            if (roleFilter == null) {
-                throw ProblemException.badRequest("role", "must be one of [user, assistant, system, tool]");
-            }
-        }
-        boolean newestFirst = false;
-        if (order != null) {
-            newestFirst = switch (order) {
-                case "asc" -> false;
-                case "desc" -> true;
-                default -> throw ProblemException.badRequest("order", "must be asc or desc");
-            };
-        }
-        boolean activePath = false;
-        if (path != null) {
-            activePath = switch (path) {
-                case "all" -> false;
-                case "active" -> true;
-                default -> throw ProblemException.badRequest("path", "must be all or active");
-            };
-        }
-        Page<Message> page = activePath
-                ? branches.activePath(cid, QueryFlags.text("q", q), roleFilter, newestFirst, request, uriInfo)
-                : service.list(cid, QueryFlags.text("q", q), roleFilter, newestFirst, request, uriInfo);
-        return new Page<>(page.count(), page.next(), page.previous(), page.nextCursor(), service.views(page.results()));
+        Slice<Message> page = params.activePath()
+                ? branches.activePath(cid, params.q(), params.role(), params.newestFirst(), request)
+                : service.list(cid, params.q(), params.role(), params.newestFirst(), request);
+        return Page.of(page.with(service.views(page.results())), uriInfo);
     }
 
     @GET
@@ -155,7 +118,6 @@ public class MessageResource {
     @APIResponse(responseCode = "200", description = "The changed message",
             content = @Content(schema = @Schema(implementation = MessageView.class)))
     @APIResponse(responseCode = "409", description = "The reply is still pending")
-    @APIResponse(responseCode = "412", description = "If-Match no longer matches the ETag")
     @RateLimited(RateLimiter.Kind.WRITES)
     public Response patch(@PathParam("conversationId") String conversationId,
             @PathParam("messageId") String messageId, @HeaderParam("If-Match") String ifMatch,
@@ -172,7 +134,6 @@ public class MessageResource {
     @APIResponse(responseCode = "200", description = "The replaced message",
             content = @Content(schema = @Schema(implementation = MessageView.class)))
     @APIResponse(responseCode = "409", description = "The reply is still pending")
-    @APIResponse(responseCode = "412", description = "If-Match no longer matches the ETag")
     @RateLimited(RateLimiter.Kind.WRITES)
     public Response replace(@PathParam("conversationId") String conversationId,
             @PathParam("messageId") String messageId, @HeaderParam("If-Match") String ifMatch,
@@ -187,7 +148,6 @@ public class MessageResource {
             description = "Its replies, edits and their branches go with it. When the current leaf was among them, "
                     + "the current leaf becomes the most recent leaf left under the message's parent.")
     @APIResponse(responseCode = "204", description = "Deleted")
-    @APIResponse(responseCode = "412", description = "If-Match no longer matches the ETag")
     @RateLimited(RateLimiter.Kind.WRITES)
     public Response delete(@PathParam("conversationId") String conversationId,
             @PathParam("messageId") String messageId, @HeaderParam("If-Match") String ifMatch) {

@@ -3,40 +3,38 @@ package dev.parley.message;
 import dev.parley.common.IfMatch;
 import dev.parley.common.Ids;
 import dev.parley.common.InputChecks;
-import dev.parley.common.Like;
 import dev.parley.conversation.Conversation;
 import dev.parley.conversation.ConversationService;
 import dev.parley.error.ProblemException;
-import dev.parley.pagination.Page;
 import dev.parley.pagination.PageRequest;
 import dev.parley.pagination.Pager;
+import dev.parley.pagination.Position;
+import dev.parley.pagination.Slice;
 import dev.parley.ratelimit.RateLimiter;
-import dev.parley.security.OwnerScope;
+import dev.parley.security.OwnerSql;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.persistence.OptimisticLockException;
 import jakarta.transaction.Transactional;
-import jakarta.ws.rs.core.UriInfo;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
-/** Messages of the caller's conversations. Every read and write goes through {@link OwnerScope}. */
+/**
+ * Messages of the caller's conversations. Hibernate keeps every entity query to the caller's rows
+ * ({@link dev.parley.security.OwnerFilter}); native statements bind the caller through {@link OwnerSql}.
+ */
 @ApplicationScoped
 @Transactional(Transactional.TxType.REQUIRED)
 public class MessageService {
 
-    public static final Pager.Sort OLDEST_FIRST = new Pager.Sort("messages:asc", "createdAt", false);
-    public static final Pager.Sort NEWEST_FIRST = new Pager.Sort("messages:desc", "createdAt", true);
-
     @Inject
-    OwnerScope scope;
+    OwnerSql owned;
 
     @Inject
     Pager pager;
@@ -85,14 +83,14 @@ public class MessageService {
         }
         // Read in a transaction of its own, which gives its connection back when it ends: outside
         // one, the request's session could keep the connection while the budget takes another.
-        List<?> autoReply = QuarkusTransaction.requiringNew().call(() -> scope.nativeQuery(
+        List<?> autoReply = QuarkusTransaction.requiringNew().call(() -> owned.query(
                 "SELECT auto_reply FROM conversation WHERE id = :id AND user_id = :owner",
                 Map.of("id", conversationId)).getResultList());
         if (autoReply.isEmpty()) {
             throw ConversationService.notFound(conversationId);
         }
         if (Boolean.TRUE.equals(autoReply.get(0))) {
-            limiter.consume(RateLimiter.Kind.CHAT, scope.ownerId());
+            limiter.consume(RateLimiter.Kind.CHAT, owned.ownerId());
         }
     }
 
@@ -185,38 +183,26 @@ public class MessageService {
 
     @Transactional(Transactional.TxType.SUPPORTS)
     public Message get(UUID conversationId, UUID id) {
-        return scope.select(Message.class, "e.conversationId = :cid and e.id = :id", null,
-                        Map.of("cid", conversationId, "id", id))
-                .getResultStream().findFirst()
-                .orElseThrow(() -> notFound(id));
+        return Message.findOwned(conversationId, id).orElseThrow(() -> notFound(id));
     }
 
     @Transactional(Transactional.TxType.SUPPORTS)
-    public Page<Message> list(UUID conversationId, String q, Role role, boolean newestFirst, PageRequest request,
-            UriInfo uri) {
-        StringBuilder where = new StringBuilder("e.conversationId = :cid");
-        Map<String, Object> params = new HashMap<>();
-        params.put("cid", conversationId);
-        if (role != null) {
-            where.append(" and e.role = :role");
-            params.put("role", role);
-        }
-        if (q != null && !q.isBlank()) {
-            where.append(" and e.content ilike :q escape '\\'");
-            params.put("q", Like.contains(q.strip()));
-        }
+    public Slice<Message> list(UUID conversationId, String q, Role role, boolean newestFirst, PageRequest request) {
+        Message.Criteria filter = new Message.Criteria(conversationId, role,
+                q == null || q.isBlank() ? null : q.strip());
         // The page query is scoped to the caller (user_id = owner), so a page with rows proves the
         // conversation is theirs, and the conversation is read only when needed: for its counter
         // (unfiltered lists whose page cannot tell the count: no COUNT over a long conversation)
         // or for an empty page, where another user's conversation must answer 404, not [].
         Conversation[] conversation = new Conversation[1];
-        Supplier<Conversation> owned = () -> conversation[0] != null ? conversation[0]
+        Supplier<Conversation> theirs = () -> conversation[0] != null ? conversation[0]
                 : (conversation[0] = conversations.get(conversationId));
-        LongSupplier knownCount = params.size() == 1 ? () -> owned.get().messageCount : null;
-        Page<Message> page = pager.list(Message.class, where.toString(), params,
-                newestFirst ? NEWEST_FIRST : OLDEST_FIRST, request, m -> m.createdAt, m -> m.id, uri, knownCount);
+        LongSupplier count = filter.whole() ? () -> theirs.get().messageCount : () -> Message.count(filter);
+        Slice<Message> page = pager.page(new Pager.Query<>(request,
+                newestFirst ? MessageOrder.NEWEST_FIRST : MessageOrder.OLDEST_FIRST,
+                window -> Message.page(filter, window), m -> new Position(m.createdAt, m.id), count));
         if (page.results().isEmpty()) {
-            owned.get();
+            theirs.get();
         }
         return page;
     }
@@ -330,8 +316,7 @@ public class MessageService {
     }
 
     private void checkParent(UUID conversationId, UUID parentId) {
-        if (parentId != null && scope.count(Message.class, "e.conversationId = :cid and e.id = :id",
-                Map.of("cid", conversationId, "id", parentId)) == 0) {
+        if (parentId != null && !Message.exists(conversationId, parentId)) {
             throw ProblemException.badRequest("parent_id", "must name a message of this conversation");
         }
     }
@@ -354,10 +339,9 @@ public class MessageService {
         if (message.id.equals(parentId)) {
             throw ProblemException.badRequest("parent_id", "cannot be the message itself");
         }
-        Message parent = scope.select(Message.class, "e.conversationId = :cid and e.id = :id", null,
-                        Map.of("cid", conversationId, "id", parentId))
-                .getResultStream().findFirst()
-                .orElseThrow(() -> ProblemException.badRequest("parent_id", "must name a message of this conversation"));
+        Message parent = Message.findOwned(conversationId, parentId)
+                .orElseThrow(() -> ProblemException.badRequest("parent_id",
+                        "must name a message of this conversation"));
         if (parent.createdAt.isAfter(message.createdAt)) {
             throw ProblemException.badRequest("parent_id", "must name a message older than this one");
         }
@@ -371,7 +355,7 @@ public class MessageService {
         Message message = new Message();
         message.id = Ids.newId();
         message.conversationId = conversationId;
-        message.userId = scope.ownerId();
+        message.userId = owned.ownerId();
         message.role = role;
         message.content = content;
         message.createdAt = at;

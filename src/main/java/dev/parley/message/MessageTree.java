@@ -1,6 +1,6 @@
 package dev.parley.message;
 
-import dev.parley.security.OwnerScope;
+import dev.parley.security.OwnerSql;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
@@ -56,7 +56,7 @@ public class MessageTree {
     private static final UUID NONE = new UUID(0, 0);
 
     @Inject
-    OwnerScope scope;
+    OwnerSql owned;
 
     /**
      * Where each message stands among its siblings (the messages sharing its parent; for a root, the
@@ -77,7 +77,7 @@ public class MessageTree {
                 parents.add(node.parentId());
             }
         }
-        List<?> rows = scope.nativeQuery("""
+        List<?> rows = owned.query("""
                 SELECT s.id, s.idx, s.cnt FROM (
                     SELECT m.id,
                            row_number() OVER (PARTITION BY m.conversation_id, m.parent_id
@@ -98,21 +98,9 @@ public class MessageTree {
         return positions;
     }
 
-    /** The messages sharing the message's parent, itself included, oldest first. */
-    public List<Message> siblings(Message message) {
-        String where = message.parentId == null ? "e.conversationId = :cid and e.parentId is null"
-                : "e.conversationId = :cid and e.parentId = :parent";
-        Map<String, Object> params = new HashMap<>();
-        params.put("cid", message.conversationId);
-        if (message.parentId != null) {
-            params.put("parent", message.parentId);
-        }
-        return scope.select(Message.class, where, "e.createdAt, e.id", params).getResultList();
-    }
-
     /** Whether {@code target} lies on the chain from {@code leaf} to the root. */
     public boolean isAncestorOrSelf(UUID cid, UUID target, UUID leaf) {
-        return ((Number) scope.nativeQuery(ANCESTORS + "SELECT count(*) FROM path WHERE id = :target",
+        return ((Number) owned.query(ANCESTORS + "SELECT count(*) FROM path WHERE id = :target",
                 Map.of("cid", cid, "leaf", leaf, "target", target)).getSingleResult()).longValue() > 0;
     }
 
@@ -121,7 +109,7 @@ public class MessageTree {
      * children (the newest one is a leaf anyway unless two messages share a microsecond).
      */
     public UUID newestLeafUnder(UUID cid, UUID root) {
-        List<?> rows = scope.nativeQuery(SUBTREE.formatted("", MAX_DEPTH) + """
+        List<?> rows = owned.query(SUBTREE.formatted("", MAX_DEPTH) + """
                 SELECT s.id FROM sub s
                  WHERE NOT EXISTS (SELECT 1 FROM message c WHERE c.parent_id = s.id)
                  ORDER BY s.created_at DESC, s.id DESC LIMIT 1""", Map.of("cid", cid, "root", root)).getResultList();
@@ -130,7 +118,7 @@ public class MessageTree {
 
     /** The newest message of the conversation, or null when it has none left. */
     public UUID newestMessage(UUID cid) {
-        List<?> rows = scope.nativeQuery("""
+        List<?> rows = owned.query("""
                 SELECT m.id FROM message m WHERE m.conversation_id = :cid AND m.user_id = :owner
                  ORDER BY m.created_at DESC, m.id DESC LIMIT 1""", Map.of("cid", cid)).getResultList();
         return rows.isEmpty() ? null : (UUID) rows.get(0);
@@ -143,7 +131,7 @@ public class MessageTree {
      * @return how many messages were deleted; 0 when the message changed meanwhile
      */
     public int deleteSubtree(UUID cid, UUID root, long version) {
-        return scope.nativeQuery(SUBTREE.formatted("AND m.version = :version", MAX_DEPTH) + """
+        return owned.query(SUBTREE.formatted("AND m.version = :version", MAX_DEPTH) + """
                 DELETE FROM message d USING sub WHERE d.id = sub.id AND d.user_id = :owner""",
                 Map.of("cid", cid, "root", root, "version", version)).executeUpdate();
     }
@@ -156,7 +144,7 @@ public class MessageTree {
         if (messageIds.isEmpty()) {
             return Set.of();
         }
-        List<?> rows = scope.nativeQuery("""
+        List<?> rows = owned.query("""
                 WITH RECURSIVE path(id, parent_id, depth) AS (
                     SELECT m.id, m.parent_id, 0 FROM conversation c
                       JOIN message m ON m.id = c.current_leaf_id AND m.user_id = :owner

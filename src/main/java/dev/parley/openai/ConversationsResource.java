@@ -1,11 +1,12 @@
 package dev.parley.openai;
 
 import dev.parley.apikey.ApiKeyAuthenticationMechanism;
-import dev.parley.error.OpenAiError;
 import dev.parley.ratelimit.RateLimited;
 import dev.parley.ratelimit.RateLimiter;
 import io.quarkus.security.Authenticated;
 import jakarta.inject.Inject;
+import jakarta.validation.Valid;
+import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -16,7 +17,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
@@ -30,13 +30,8 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @SecurityRequirement(name = "bearer")
 @SecurityRequirement(name = ApiKeyAuthenticationMechanism.SCHEME)
 @Produces(MediaType.APPLICATION_JSON)
-@APIResponse(responseCode = "400", description = "Invalid or unsupported field; param names it",
-        content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = OpenAiError.class)))
+@APIResponse(responseCode = "400", description = "Invalid or unsupported field; param names it")
 public class ConversationsResource {
-
-    private static final String AFTER = "An item id: the page starts after it (the previous page's last_id)";
-    private static final String LIMIT = "1 to 100 (default 20)";
-    private static final String ORDER = "desc (default, newest first) or asc";
 
     @Inject
     OpenAiConversations service;
@@ -58,13 +53,8 @@ public class ConversationsResource {
             description = "OpenAI's API cannot list conversations; this uses the list envelope of items.")
     @APIResponse(responseCode = "200", description = "A page of conversations",
             content = @Content(schema = @Schema(implementation = ConversationList.class)))
-    public ConversationList list(
-            @Parameter(description = "A conversation id: the page starts after it") @QueryParam("after") String after,
-            @Parameter(description = LIMIT, schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "100"))
-            @QueryParam("limit") String limit,
-            @Parameter(description = ORDER, schema = @Schema(enumeration = {"asc", "desc"}))
-            @QueryParam("order") String order) {
-        return service.list(OpenAiApi.paging(after, limit, order));
+    public ConversationList list(@Valid @BeanParam ListParams params) {
+        return service.list(params.paging());
     }
 
     @GET
@@ -118,14 +108,9 @@ public class ConversationsResource {
     @Operation(operationId = "openAiListItems", summary = "List a conversation's items (OpenAI)")
     @APIResponse(responseCode = "200", description = "A page of items; has_more and last_id lead to the next",
             content = @Content(schema = @Schema(implementation = ItemList.class)))
-    public ItemList listItems(@PathParam("conversationId") String conversationId,
-            @Parameter(description = AFTER) @QueryParam("after") String after,
-            @Parameter(description = LIMIT, schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "100"))
-            @QueryParam("limit") String limit,
-            @Parameter(description = ORDER, schema = @Schema(enumeration = {"asc", "desc"}))
-            @QueryParam("order") String order,
+    public ItemList listItems(@PathParam("conversationId") String conversationId, @Valid @BeanParam ListParams params,
             @Parameter(description = "Accepted and ignored") @QueryParam("include") String include) {
-        return service.listItems(conversationId, OpenAiApi.paging(after, limit, order));
+        return service.listItems(conversationId, params.paging());
     }
 
     @GET

@@ -128,7 +128,7 @@ final class Items {
         if (text.isBlank()) {
             throw ProblemException.badRequest(param + ".content", "must not be blank");
         }
-        return new MessageInput(role, text, null, null, null, null, null, null);
+        return MessageInput.of(role, text);
     }
 
     private static String required(JsonNode node, String field, String param) {

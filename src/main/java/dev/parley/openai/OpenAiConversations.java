@@ -9,19 +9,17 @@ import dev.parley.error.ProblemException;
 import dev.parley.message.Message;
 import dev.parley.message.MessageInput;
 import dev.parley.message.MessageService;
-import dev.parley.security.OwnerScope;
+import dev.parley.pagination.Position;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 /**
  * Conversations and their items in OpenAI's shapes, over Parley's own services: a conversation is
  * a Parley conversation, an item a Parley message. Lists page by position after an item (OpenAI's
- * {@code after}), ordered by creation time and id, as keyset queries through {@link OwnerScope}.
+ * {@code after}), ordered by creation time and id, as keyset queries of the entities' finders.
  */
 @ApplicationScoped
 @Transactional(Transactional.TxType.REQUIRED)
@@ -32,9 +30,6 @@ public class OpenAiConversations {
 
     @Inject
     MessageService messages;
-
-    @Inject
-    OwnerScope scope;
 
     /** A page request: {@code after} an id (or from the start), {@code limit} 1..100, newest first or not. */
     record Paging(String after, int limit, boolean newestFirst) {
@@ -82,8 +77,7 @@ public class OpenAiConversations {
 
     @Transactional(Transactional.TxType.SUPPORTS)
     public ConversationList list(Paging paging) {
-        Map<String, Object> params = new HashMap<>();
-        String where = null;
+        Position position = null;
         if (paging.after() != null) {
             Conversation after;
             try {
@@ -92,10 +86,9 @@ public class OpenAiConversations {
                 throw e.status() == 404 ? ProblemException.badRequest("after", "must name one of your conversations")
                         : e;
             }
-            where = after(paging.newestFirst(), after.createdAt, after.id, params);
+            position = new Position(after.createdAt, after.id);
         }
-        List<Conversation> rows = scope.select(Conversation.class, where, order(paging.newestFirst()), params)
-                .setMaxResults(paging.limit() + 1).getResultList();
+        List<Conversation> rows = Conversation.byCreation(position, paging.newestFirst(), paging.limit() + 1);
         boolean hasMore = rows.size() > paging.limit();
         return ConversationList.of(rows.stream().limit(paging.limit()).map(ConversationObject::of).toList(), hasMore);
     }
@@ -118,15 +111,12 @@ public class OpenAiConversations {
     @Transactional(Transactional.TxType.SUPPORTS)
     public ItemList listItems(String conversationId, Paging paging) {
         UUID cid = conversation(conversationId).id;
-        Map<String, Object> params = new HashMap<>();
-        params.put("cid", cid);
-        String where = "e.conversationId = :cid";
+        Position position = null;
         if (paging.after() != null) {
             Message after = item(cid, paging.after(), "after");
-            where += " and " + after(paging.newestFirst(), after.createdAt, after.id, params);
+            position = new Position(after.createdAt, after.id);
         }
-        List<Message> rows = scope.select(Message.class, where, order(paging.newestFirst()), params)
-                .setMaxResults(paging.limit() + 1).getResultList();
+        List<Message> rows = Message.byCreation(cid, position, paging.newestFirst(), paging.limit() + 1);
         boolean hasMore = rows.size() > paging.limit();
         return ItemList.of(rows.stream().limit(paging.limit()).map(Items::of).toList(), hasMore);
     }
@@ -163,18 +153,6 @@ public class OpenAiConversations {
             throw param == null ? OpenAiIds.notFound("item", itemId)
                     : ProblemException.badRequest(param, "must name an item of this conversation");
         }
-    }
-
-    /** Rows strictly after a position in the order of {@link #order}. */
-    private static String after(boolean newestFirst, java.time.Instant createdAt, UUID id, Map<String, Object> params) {
-        params.put("afterAt", createdAt);
-        params.put("afterId", id);
-        String op = newestFirst ? "<" : ">";
-        return "(e.createdAt " + op + " :afterAt or (e.createdAt = :afterAt and e.id " + op + " :afterId))";
-    }
-
-    private static String order(boolean newestFirst) {
-        return newestFirst ? "e.createdAt desc, e.id desc" : "e.createdAt asc, e.id asc";
     }
 
     /** A 404 of Parley's services, told with the id the client used. */

@@ -2,7 +2,6 @@ package dev.parley.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.assistant.ReplyListener;
-import dev.parley.chat.ChatInput;
 import dev.parley.chat.ChatService;
 import dev.parley.error.ProblemException;
 import dev.parley.message.Message;
@@ -68,7 +67,7 @@ public class OpenAiResponses {
         }
         List<MessageInput> context = new ArrayList<>();
         if (body.instructions() != null && !body.instructions().isBlank()) {
-            context.add(new MessageInput(Role.SYSTEM, body.instructions(), null, null, null, null, null, null));
+            context.add(MessageInput.of(Role.SYSTEM, body.instructions()));
         }
         context.addAll(input.subList(0, input.size() - 1));
         return new Request(conversationId, last.content(), context, body.instructions(),
@@ -78,7 +77,7 @@ public class OpenAiResponses {
     /** Stores the input and its pending reply, claimed by this request (nothing generated yet). */
     ChatService.Started start(Request request) {
         try {
-            return chat.start(new ChatInput(request.message(), request.conversationId(), null), request.context());
+            return chat.start(request.conversationId(), request.message(), request.context());
         } catch (ProblemException e) {
             throw e.status() == 404 ? OpenAiIds.notFound("conversation",
                     OpenAiIds.conversation(request.conversationId())) : e;
@@ -166,7 +165,7 @@ public class OpenAiResponses {
             if (text.isBlank()) {
                 throw ProblemException.badRequest("input", "must not be blank");
             }
-            return List.of(new MessageInput(Role.USER, text, null, null, null, null, null, null));
+            return List.of(MessageInput.of(Role.USER, text));
         }
         List<MessageInput> items = Items.parse(input, "input");
         if (items.isEmpty()) {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.parley.apikey.ApiKeyAuthenticationMechanism;
 import dev.parley.assistant.ReplyListener;
 import dev.parley.chat.ChatService;
-import dev.parley.error.OpenAiError;
 import dev.parley.ratelimit.RateLimited;
 import dev.parley.ratelimit.RateLimiter;
 import io.quarkus.security.Authenticated;
@@ -30,8 +29,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Authenticated
 @SecurityRequirement(name = "bearer")
 @SecurityRequirement(name = ApiKeyAuthenticationMechanism.SCHEME)
-@APIResponse(responseCode = "400", description = "Invalid or unsupported field; param names it",
-        content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = OpenAiError.class)))
+@APIResponse(responseCode = "400", description = "Invalid or unsupported field; param names it")
 public class ResponsesResource {
 
     @Inject
@@ -73,7 +71,6 @@ public class ResponsesResource {
     @Operation(operationId = "openAiGetResponse", summary = "Get a stored response (OpenAI)")
     @APIResponse(responseCode = "200", description = "The response",
             content = @Content(schema = @Schema(implementation = ResponseObject.class)))
-    @APIResponse(responseCode = "404", description = "No such response for this user")
     public ResponseObject get(@PathParam("responseId") String responseId) {
         return responses.get(responseId);
     }

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.UUID;
 import javax.crypto.Mac;
@@ -52,14 +53,16 @@ public class CursorCodec {
     }
 
     public String encode(Cursor cursor) {
-        long micros = cursor.key().getEpochSecond() * 1_000_000L + cursor.key().getNano() / 1_000;
-        String payload = "1|" + cursor.order() + '|' + (cursor.backward() ? 'b' : 'f') + '|' + micros + '|'
-                + cursor.id() + (cursor.score() == null ? "" : "|" + Float.floatToIntBits(cursor.score()));
+        Position at = cursor.position();
+        long micros = at.key().getEpochSecond() * 1_000_000L + at.key().getNano() / 1_000;
+        String payload = "1|" + cursor.order().key() + '|' + (cursor.backward() ? 'b' : 'f') + '|' + micros + '|'
+                + at.id() + (at.score() == null ? "" : "|" + Float.floatToIntBits(at.score()));
         byte[] body = payload.getBytes(StandardCharsets.UTF_8);
         return ENCODER.encodeToString(body) + '.' + ENCODER.encodeToString(tag(body));
     }
 
-    public Cursor decode(String text, String expectedOrderPrefix) {
+    /** The cursor, if it is one this Parley issued for one of {@code orders} (a list's orders); else a 400. */
+    public <O extends Enum<O> & SortOrder> Cursor decode(String text, Class<O> orders) {
         try {
             int dot = text.indexOf('.');
             if (dot < 1 || text.length() > 512) {
@@ -71,8 +74,12 @@ public class CursorCodec {
                 throw invalid();
             }
             String[] parts = new String(body, StandardCharsets.UTF_8).split("\\|");
-            if (parts.length < 5 || parts.length > 6 || !"1".equals(parts[0])
-                    || !parts[1].startsWith(expectedOrderPrefix)) {
+            if (parts.length < 5 || parts.length > 6 || !"1".equals(parts[0])) {
+                throw invalid();
+            }
+            O order = Arrays.stream(orders.getEnumConstants()).filter(o -> o.key().equals(parts[1])).findFirst()
+                    .orElseThrow(CursorCodec::invalid);
+            if (order.ranked() != (parts.length == 6)) {
                 throw invalid();
             }
             boolean backward = switch (parts[2]) {
@@ -84,7 +91,7 @@ public class CursorCodec {
             Instant key = Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L),
                     Math.floorMod(micros, 1_000_000L) * 1_000L);
             Float score = parts.length == 6 ? Float.intBitsToFloat(Integer.parseInt(parts[5])) : null;
-            Cursor cursor = new Cursor(parts[1], backward, key, UUID.fromString(parts[4]), score);
+            Cursor cursor = new Cursor(order, backward, new Position(score, key, UUID.fromString(parts[4])));
             // Base64 decoding ignores some trailing bits; only the canonical spelling is accepted.
             if (!encode(cursor).equals(text)) {
                 throw invalid();

@@ -3,11 +3,10 @@ package dev.parley.portability;
 import dev.parley.apikey.ApiKeyAuthenticationMechanism;
 import dev.parley.common.Ids;
 import dev.parley.conversation.ConversationService;
-import dev.parley.error.Problem;
-import dev.parley.error.ProblemException;
 import dev.parley.security.CurrentUser;
 import io.quarkus.security.Authenticated;
 import jakarta.inject.Inject;
+import jakarta.validation.constraints.Pattern;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
@@ -36,8 +35,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Authenticated
 @SecurityRequirement(name = "bearer")
 @SecurityRequirement(name = ApiKeyAuthenticationMechanism.SCHEME)
-@APIResponse(responseCode = "401", description = "Missing or invalid bearer token",
-        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
 public class ConversationExportResource {
 
     static final String MARKDOWN = "text/markdown";
@@ -60,19 +57,14 @@ public class ConversationExportResource {
     @APIResponse(responseCode = "200", description = "The file, as an attachment",
             content = {@Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.OBJECT)),
                     @Content(mediaType = MARKDOWN, schema = @Schema(type = SchemaType.STRING))})
-    @APIResponse(responseCode = "400", description = "Malformed id or unknown format",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "404", description = "No such conversation for this user",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "400", description = "Malformed id or unknown format")
     public Response exportConversation(@PathParam("id") String id,
             @Parameter(description = "json (default) or markdown", schema = @Schema(enumeration = {"json", "markdown"}))
-            @QueryParam("format") String format,
+            @QueryParam("format") @Pattern(regexp = "json|markdown", message = "must be json or markdown")
+            String format,
             @Parameter(hidden = true) @HeaderParam("Accept-Encoding") String acceptEncoding) {
         UUID conversationId = Ids.parse("id", id);
         boolean markdown = "markdown".equals(format);
-        if (format != null && !markdown && !"json".equals(format)) {
-            throw ProblemException.badRequest("format", "must be json or markdown");
-        }
         // Checked before the answer starts, so that another user's conversation is a 404.
         conversations.get(conversationId);
         String owner = user.id();

@@ -1,6 +1,5 @@
 package dev.parley.portability;
 
-import dev.parley.error.Problem;
 import dev.parley.error.ProblemException;
 import dev.parley.security.CurrentUser;
 import dev.parley.security.JwtOnly;
@@ -27,8 +26,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Authenticated
 @SecurityRequirement(name = "bearer")
 @Produces(MediaType.APPLICATION_JSON)
-@APIResponse(responseCode = "401", description = "Missing or invalid bearer token",
-        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
 public class ErasureResource {
 
     @Inject
@@ -60,10 +57,8 @@ public class ErasureResource {
                     + "confirm equal to the caller's user id (the token's sub).")
     @APIResponse(responseCode = "200", description = "Erased; the counts of what was deleted",
             content = @Content(schema = @Schema(implementation = ErasureResult.class)))
-    @APIResponse(responseCode = "400", description = "confirm is missing or is not the caller's user id",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "403", description = "The caller used an API key, not a JWT",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "400", description = "confirm is missing or is not the caller's user id")
+    @APIResponse(responseCode = "403", description = "The caller used an API key, not a JWT")
     public ErasureResult eraseMe(
             @Parameter(required = true, description = "The caller's user id (the token's sub), as a confirmation")
             @QueryParam("confirm") String confirm) {

@@ -1,12 +1,12 @@
 package dev.parley.portability;
 
 import dev.parley.apikey.ApiKeyAuthenticationMechanism;
-import dev.parley.common.QueryFlags;
-import dev.parley.error.Problem;
+import dev.parley.common.QueryBoolean;
 import dev.parley.error.ProblemException;
 import dev.parley.security.CurrentUser;
 import io.quarkus.security.Authenticated;
 import jakarta.inject.Inject;
+import jakarta.validation.constraints.Pattern;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
@@ -33,8 +33,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Authenticated
 @SecurityRequirement(name = "bearer")
 @SecurityRequirement(name = ApiKeyAuthenticationMechanism.SCHEME)
-@APIResponse(responseCode = "401", description = "Missing or invalid bearer token",
-        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
 public class ExportResource {
 
     static final String NDJSON = "application/x-ndjson";
@@ -55,20 +53,16 @@ public class ExportResource {
                     + "line was cut short. POST /api/import?format=parley reads it back.")
     @APIResponse(responseCode = "200", description = "The export, as an attachment",
             content = @Content(mediaType = NDJSON, schema = @Schema(type = SchemaType.STRING)))
-    @APIResponse(responseCode = "400", description = "Invalid query parameter",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Response exportAll(
             @Parameter(description = "ndjson (the default and only format)", schema = @Schema(enumeration = "ndjson"))
-            @QueryParam("format") String format,
+            @QueryParam("format") @Pattern(regexp = "ndjson", message = "must be ndjson") String format,
             @Parameter(description = "Only conversations changed at or after this instant (ISO-8601), "
                     + "with all their messages") @QueryParam("since") String since,
             @Parameter(description = "Only archived (true) or only active (false) conversations; both when absent",
-                    schema = @Schema(type = SchemaType.BOOLEAN)) @QueryParam("archived") String archived,
+                    schema = @Schema(type = SchemaType.BOOLEAN)) @QueryParam("archived") @QueryBoolean String archived,
             @Parameter(hidden = true) @HeaderParam("Accept-Encoding") String acceptEncoding) {
-        if (format != null && !"ndjson".equals(format)) {
-            throw ProblemException.badRequest("format", "must be ndjson");
-        }
-        Exporter.Filter filter = new Exporter.Filter(instant("since", since), QueryFlags.parse("archived", archived));
+        Exporter.Filter filter = new Exporter.Filter(instant("since", since),
+                archived == null ? null : Boolean.valueOf(archived));
         String owner = user.id();
         boolean gzip = Exporter.acceptsGzip(acceptEncoding);
         StreamingOutput body = out -> Exporter.write(out, gzip, o -> exporter.ndjson(owner, filter, o));

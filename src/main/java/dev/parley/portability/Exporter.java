@@ -137,7 +137,6 @@ public class Exporter {
                         select.setBoolean(i, filter.archived());
                     }
                     select.setFetchSize(FETCH_SIZE);
-                    messageSelect.setFetchSize(FETCH_SIZE);
                     try (ResultSet rs = select.executeQuery()) {
                         while (rs.next()) {
                             UUID id = rs.getObject(1, UUID.class);
@@ -180,7 +179,6 @@ public class Exporter {
                         PreparedStatement messageSelect = connection.prepareStatement(MESSAGES)) {
                     select.setObject(1, conversationId);
                     select.setString(2, owner);
-                    messageSelect.setFetchSize(FETCH_SIZE);
                     try (ResultSet rs = select.executeQuery()) {
                         while (rs.next()) {
                             json.writeStartObject();
@@ -217,19 +215,14 @@ public class Exporter {
                         text.write("_" + rs.getString(2) + "_\n\n");
                     }
                 }
-                messageSelect.setObject(1, conversationId);
-                messageSelect.setString(2, owner);
-                messageSelect.setFetchSize(FETCH_SIZE);
-                try (ResultSet rs = messageSelect.executeQuery()) {
-                    while (rs.next()) {
-                        String status = rs.getString(5);
-                        text.write("**" + rs.getString(3) + "**"
-                                + ("complete".equals(status) ? "" : " (" + status + ")") + "\n\n");
-                        String content = rs.getString(4);
-                        text.write(content.isEmpty() ? "_(no text)_" : content);
-                        text.write("\n\n");
-                    }
-                }
+                forEachMessage(messageSelect, conversationId, owner, rs -> {
+                    String status = rs.getString(5);
+                    text.write("**" + rs.getString(3) + "**"
+                            + ("complete".equals(status) ? "" : " (" + status + ")") + "\n\n");
+                    String content = rs.getString(4);
+                    text.write(content.isEmpty() ? "_(no text)_" : content);
+                    text.write("\n\n");
+                });
             }
             return null;
         });
@@ -238,34 +231,48 @@ public class Exporter {
 
     private long writeMessages(JsonGenerator json, PreparedStatement select, UUID conversationId, String owner,
             boolean asLines) throws SQLException, IOException {
+        return forEachMessage(select, conversationId, owner, rs -> {
+            json.writeStartObject();
+            if (asLines) {
+                json.writeStringField("type", "message");
+            }
+            json.writeStringField("id", rs.getString(1));
+            json.writeStringField("conversation_id", rs.getString(2));
+            json.writeStringField("role", rs.getString(3));
+            json.writeStringField("content", rs.getString(4));
+            json.writeStringField("status", rs.getString(5));
+            json.writeStringField("parent_id", rs.getString(6));
+            json.writeStringField("thread_id", rs.getString(7));
+            json.writeStringField("endpoint", rs.getString(8));
+            json.writeStringField("model", rs.getString(9));
+            json.writeFieldName("tool_calls");
+            json.writeRawValue(rs.getString(10));
+            json.writeFieldName("metadata");
+            json.writeRawValue(rs.getString(11));
+            writeInstant(json, "created_at", rs, 12);
+            writeInstant(json, "updated_at", rs, 13);
+            json.writeEndObject();
+            if (asLines) {
+                json.writeRaw('\n');
+            }
+        });
+    }
+
+    @FunctionalInterface
+    private interface RowWriter {
+        void write(ResultSet row) throws SQLException, IOException;
+    }
+
+    /** Hands each message of the conversation ({@link #MESSAGES}, oldest first) to {@code writer}; their count. */
+    private static long forEachMessage(PreparedStatement select, UUID conversationId, String owner, RowWriter writer)
+            throws SQLException, IOException {
         select.setObject(1, conversationId);
         select.setString(2, owner);
+        select.setFetchSize(FETCH_SIZE);
         long count = 0;
         try (ResultSet rs = select.executeQuery()) {
             while (rs.next()) {
-                json.writeStartObject();
-                if (asLines) {
-                    json.writeStringField("type", "message");
-                }
-                json.writeStringField("id", rs.getString(1));
-                json.writeStringField("conversation_id", rs.getString(2));
-                json.writeStringField("role", rs.getString(3));
-                json.writeStringField("content", rs.getString(4));
-                json.writeStringField("status", rs.getString(5));
-                json.writeStringField("parent_id", rs.getString(6));
-                json.writeStringField("thread_id", rs.getString(7));
-                json.writeStringField("endpoint", rs.getString(8));
-                json.writeStringField("model", rs.getString(9));
-                json.writeFieldName("tool_calls");
-                json.writeRawValue(rs.getString(10));
-                json.writeFieldName("metadata");
-                json.writeRawValue(rs.getString(11));
-                writeInstant(json, "created_at", rs, 12);
-                writeInstant(json, "updated_at", rs, 13);
-                json.writeEndObject();
-                if (asLines) {
-                    json.writeRaw('\n');
-                }
+                writer.write(rs);
                 count++;
             }
         }

@@ -1,7 +1,6 @@
 package dev.parley.portability;
 
 import dev.parley.apikey.ApiKeyAuthenticationMechanism;
-import dev.parley.error.Problem;
 import dev.parley.ratelimit.RateLimited;
 import dev.parley.ratelimit.RateLimiter;
 import dev.parley.security.CurrentUser;
@@ -29,8 +28,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Authenticated
 @SecurityRequirement(name = "bearer")
 @SecurityRequirement(name = ApiKeyAuthenticationMechanism.SCHEME)
-@APIResponse(responseCode = "401", description = "Missing or invalid bearer token",
-        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
 public class ImportResource {
 
     @Inject
@@ -53,12 +50,10 @@ public class ImportResource {
     @APIResponse(responseCode = "200", description = "What was imported, per conversation, and what was skipped",
             content = @Content(schema = @Schema(implementation = ImportResult.class)))
     @APIResponse(responseCode = "400", description = "Unknown format, or a file that is not valid JSON or not of "
-            + "that format (conversations before the break are imported; the detail says how many)",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "413", description = "The file is larger than the import limit",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "415", description = "Send application/json, application/x-ndjson or application/octet-stream",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+            + "that format (conversations before the break are imported; the detail says how many)")
+    @APIResponse(responseCode = "413", description = "The file is larger than the import limit")
+    @APIResponse(responseCode = "415",
+            description = "Send application/json, application/x-ndjson or application/octet-stream")
     public ImportResult importConversations(
             @Parameter(required = true, description = "What wrote the file",
                     schema = @Schema(enumeration = {"parley", "chatgpt", "openwebui", "librechat"}))

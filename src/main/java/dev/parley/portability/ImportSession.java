@@ -15,6 +15,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -221,8 +222,11 @@ final class ImportSession implements AutoCloseable {
         if (message.role() != Role.ASSISTANT) {
             status = MessageStatus.COMPLETE;
         }
+        // A message without a time follows the one before it by a microsecond: the file's order is
+        // the conversation's order, and two messages of one instant would be ordered by their random ids.
         Instant created = message.createdAt() != null ? message.createdAt()
-                : lastMessageAt != null ? lastMessageAt : open.createdAt() != null ? open.createdAt() : Ids.now();
+                : lastMessageAt != null ? lastMessageAt.plus(1, ChronoUnit.MICROS)
+                : open.createdAt() != null ? open.createdAt() : Ids.now();
         UUID id = Ids.newId();
         if (message.sourceId() != null && message.sourceId().equals(currentSourceId)) {
             currentId = id;

@@ -1,14 +1,14 @@
 package dev.parley.search;
 
 import dev.parley.apikey.ApiKeyAuthenticationMechanism;
-import dev.parley.common.QueryFlags;
-import dev.parley.error.ProblemException;
+import dev.parley.common.QueryText;
 import dev.parley.pagination.Page;
 import dev.parley.pagination.PagingParams;
 import dev.parley.ratelimit.RateLimited;
 import dev.parley.ratelimit.RateLimiter;
 import io.quarkus.security.Authenticated;
 import jakarta.inject.Inject;
+import jakarta.validation.constraints.NotBlank;
 import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -47,14 +47,11 @@ public class SearchResource {
     @APIResponse(responseCode = "200", description = "A page of matches",
             content = @Content(schema = @Schema(implementation = SearchPage.class)))
     @APIResponse(responseCode = "400", description = "Missing or blank q, or a bad paging parameter")
-        public Page<SearchHit> search(
-            @Parameter(description = "What to look for", required = true) @QueryParam("q") String q,
+    public Page<SearchHit> search(
+            @Parameter(description = "What to look for", required = true) @QueryParam("q") @NotBlank @QueryText
+            String q,
             @BeanParam PagingParams paging) {
-        String text = QueryFlags.text("q", q);
-        if (text == null || text.isBlank()) {
-            throw ProblemException.badRequest("q", "must not be blank");
-        }
-        return service.search(text.strip(), paging.toRequest(), uriInfo);
+        return Page.of(service.search(q.strip(), paging.toRequest()), uriInfo);
     }
 
     /** For the OpenAPI document: a page of search results. */

@@ -9,21 +9,19 @@ import dev.parley.message.MessageTree;
 import dev.parley.message.MessageView;
 import dev.parley.message.Role;
 import dev.parley.message.SiblingPosition;
-import dev.parley.pagination.Cursor;
-import dev.parley.pagination.CursorCodec;
-import dev.parley.pagination.Page;
 import dev.parley.pagination.PageRequest;
 import dev.parley.pagination.Pager;
-import dev.parley.security.OwnerScope;
+import dev.parley.pagination.Position;
+import dev.parley.pagination.Slice;
+import dev.parley.pagination.Window;
+import dev.parley.security.OwnerSql;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
-import jakarta.ws.rs.core.UriInfo;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -39,7 +37,6 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @Transactional(Transactional.TxType.SUPPORTS)
 public class SearchService {
 
-    static final String ORDER = "search:rank";
     private static final TypeReference<List<Map<String, Object>>> LIST = new TypeReference<>() { };
     private static final TypeReference<Map<String, Object>> OBJECT = new TypeReference<>() { };
 
@@ -93,10 +90,10 @@ public class SearchService {
     int maxCandidates;
 
     @Inject
-    OwnerScope scope;
+    OwnerSql owned;
 
     @Inject
-    CursorCodec codec;
+    Pager pager;
 
     @Inject
     ObjectMapper json;
@@ -104,72 +101,37 @@ public class SearchService {
     @Inject
     MessageTree tree;
 
-    public Page<SearchHit> search(String q, PageRequest request, UriInfo uri) {
-        Cursor cursor = request.cursor() == null ? null : codec.decode(request.cursor(), "search:");
-        if (cursor != null && cursor.score() == null) {
-            throw dev.parley.error.ProblemException.badRequest("cursor", "is not a valid cursor");
-        }
-        boolean backward = cursor != null && cursor.backward();
-        String direction = backward ? "ASC" : "DESC";
-        String keyset = cursor == null ? ""
-                : "AND (ts_rank(m.search_vector, query.q), m.created_at, m.id) " + (backward ? ">" : "<")
+    public Slice<SearchHit> search(String q, PageRequest request) {
+        return pager.page(new Pager.Query<>(request, SearchOrder.BY_RANK, window -> hits(q, window),
+                hit -> new Position(hit.rank(), hit.message().createdAt(), hit.message().id()), () -> count(q)));
+    }
+
+    private List<SearchHit> hits(String q, Window<SearchOrder> window) {
+        String direction = window.direction().toUpperCase(Locale.ROOT);
+        String keyset = window.after() == null ? ""
+                : "AND (ts_rank(m.search_vector, query.q), m.created_at, m.id) " + window.beyond()
                         + " (CAST(:rank AS real), :key, :id)";
         String sql = SEARCH_SQL.formatted(keyset, direction, direction, direction, direction, direction, direction);
         Map<String, Object> params = new HashMap<>();
         params.put("q", q);
         params.put("candidates", maxCandidates);
-        // One hit more than the page: it tells whether there is a next page (and see Pager.total).
-        int fetch = request.pageSize() + 1;
-        params.put("limit", fetch);
-        params.put("offset", cursor == null ? (long) (request.page() - 1) * request.pageSize() : 0L);
-        if (cursor != null) {
-            params.put("rank", cursor.score());
-            params.put("key", cursor.key());
-            params.put("id", cursor.id());
+        params.put("limit", window.limit());
+        params.put("offset", window.offset());
+        if (window.after() != null) {
+            params.put("rank", window.after().score());
+            params.put("key", window.after().key());
+            params.put("id", window.after().id());
         }
         List<Object[]> rows = new ArrayList<>();
-        for (Object row : scope.nativeQuery(sql, params).getResultList()) {
+        for (Object row : owned.query(sql, params).getResultList()) {
             rows.add((Object[]) row);
         }
-        List<SearchHit> hits = hits(rows);
-        if (cursor == null) {
-            long before = (long) (request.page() - 1) * request.pageSize();
-            boolean more = hits.size() > request.pageSize();
-            if (more) {
-                hits.remove(hits.size() - 1);
-            }
-            long count = Pager.total(before, hits.size(), more, () -> count(q));
-            return new Page<>(count,
-                    more ? Pager.pageLink(uri, request.page() + 1) : null,
-                    request.page() > 1 ? Pager.pageLink(uri, request.page() - 1) : null,
-                    more && !hits.isEmpty() ? encode(hits.get(hits.size() - 1), false) : null,
-                    hits);
-        }
-        boolean more = hits.size() > request.pageSize();
-        if (more) {
-            hits.remove(hits.size() - 1);
-        }
-        String next;
-        String previous;
-        if (backward) {
-            Collections.reverse(hits);
-            previous = more ? encode(hits.get(0), true) : null;
-            next = hits.isEmpty() ? null : encode(hits.get(hits.size() - 1), false);
-        } else {
-            next = more ? encode(hits.get(hits.size() - 1), false) : null;
-            previous = hits.isEmpty() ? null : encode(hits.get(0), true);
-        }
-        return new Page<>(request.count() ? count(q) : null, Pager.cursorLink(uri, next),
-                Pager.cursorLink(uri, previous), next, hits);
+        return hits(rows);
     }
 
     private long count(String q) {
-        long matches = ((Number) scope.nativeQuery(COUNT_SQL, Map.of("q", q)).getSingleResult()).longValue();
+        long matches = ((Number) owned.query(COUNT_SQL, Map.of("q", q)).getSingleResult()).longValue();
         return Math.min(matches, maxCandidates);
-    }
-
-    private String encode(SearchHit hit, boolean backward) {
-        return codec.encode(new Cursor(ORDER, backward, hit.message().createdAt(), hit.message().id(), hit.rank()));
     }
 
     /** The page's rows as results, with each message's place in its conversation's tree. */

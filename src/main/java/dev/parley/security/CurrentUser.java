@@ -1,10 +1,8 @@
 package dev.parley.security;
 
-import dev.parley.common.RequestIds;
 import dev.parley.error.ProblemException;
 import io.quarkus.security.UnauthorizedException;
 import io.quarkus.security.identity.SecurityIdentity;
-import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import java.security.Principal;
@@ -21,9 +19,6 @@ public class CurrentUser {
     @Inject
     SecurityIdentity identity;
 
-    @Inject
-    CurrentVertxRequest request;
-
     private String id;
     private ApiKeyPrincipal apiKey;
 
@@ -39,26 +34,21 @@ public class CurrentUser {
     public String idIfAuthenticated() {
         if (id == null) {
             Principal principal = identity.getPrincipal();
-            String user = null;
-            if (principal instanceof ApiKeyPrincipal key) {
-                apiKey = key;
-                user = key.userId();
-            } else if (principal instanceof JsonWebToken jwt) {
-                user = jwt.getSubject();
-            }
-            if (user == null || user.isBlank()) {
-                return null;
-            }
-            id = user;
-            if (request.getCurrent() != null) {
-                request.getCurrent().put(RequestIds.USER_KEY, user);
-                request.getCurrent().put(RequestIds.CREDENTIAL_KEY, apiKey == null ? "jwt" : "api_key");
-                if (apiKey != null) {
-                    request.getCurrent().put(RequestIds.API_KEY_ID_KEY, apiKey.keyId().toString());
-                }
-            }
+            id = userOf(principal);
+            apiKey = id != null && principal instanceof ApiKeyPrincipal key ? key : null;
         }
         return id;
+    }
+
+    /** The user a verified credential names: an API key's owner or a JWT's sub; null for none. */
+    static String userOf(Principal principal) {
+        String user = null;
+        if (principal instanceof ApiKeyPrincipal key) {
+            user = key.userId();
+        } else if (principal instanceof JsonWebToken jwt) {
+            user = jwt.getSubject();
+        }
+        return user == null || user.isBlank() ? null : user;
     }
 
     /** The key the caller authenticated with, or null for a JWT. */

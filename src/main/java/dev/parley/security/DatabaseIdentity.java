@@ -19,7 +19,8 @@ public final class DatabaseIdentity {
         REPLIES("replies"),
         /**
          * Expired rows of every user: temporary and retired conversations (their messages go by
-         * cascade), old idempotency keys, idle rate-limit buckets and change events past retention. Delete only; reads no message.
+         * cascade), old idempotency keys, idle rate-limit buckets, change events past retention and expired
+         * feed watch rows. Delete only; reads no message.
          */
         PURGE("purge");
 

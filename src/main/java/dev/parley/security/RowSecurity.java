@@ -101,7 +101,7 @@ public class RowSecurity implements AgroalPoolInterceptor {
         }
     }
 
-    private static DatabaseIdentity.Identity identity() {
+    static DatabaseIdentity.Identity identity() {
         DatabaseIdentity.Identity explicit = DatabaseIdentity.current();
         if (explicit != null) {
             return explicit;

@@ -10,7 +10,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.parley.support.Await;
 import dev.parley.support.FakeOpenAi;
-import dev.parley.support.Sse;
+import dev.parley.support.SseClient;
+import dev.parley.support.Tokens;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -107,24 +108,36 @@ public class OpenAiProviderTest {
                 .body("content", equalTo("anyone?")).body("status", equalTo("complete"));
     }
 
+    /**
+     * Each token reaches the client while the model is still writing: the fake lets the next one out
+     * only after the client got the one before. (A client that arrives late gets the text so far in
+     * one delta instead; ReplyStreamTest covers that.)
+     */
     @Test
     void a_streamed_chat_relays_the_models_tokens() throws Exception {
-        Server.fake.then(FakeOpenAi.streamed("Lis", "bon", "!"));
+        FakeOpenAi.Gate gate = new FakeOpenAi.Gate();
+        Server.fake.then(FakeOpenAi.gated(gate, "Lis", "bon", "!"));
         String alice = newUser("alice");
-        String body = as(alice).accept("text/event-stream").body(Map.of("message", "Capital of Portugal?"))
-                .post("/api/chat").then().statusCode(200).extract().asString();
-        List<Sse.Event> events = Sse.parse(body);
         ObjectMapper json = new ObjectMapper();
         List<String> deltas = new ArrayList<>();
-        for (Sse.Event event : events) {
-            if (event.name().equals("delta")) {
-                deltas.add(json.readTree(event.data()).path("content").asText());
+        JsonNode answer;
+        try (SseClient chat = SseClient.post(ReplyStreamTest.url("/api/chat"), Tokens.bearer(alice),
+                "{\"message\":\"Capital of Portugal?\"}")) {
+            assertEquals(200, chat.status, chat::error);
+            gate.open(1);
+            deltas.add(ReplyStreamTest.content(chat.next(ReplyStreamTest.WAIT)));
+            gate.open(1);
+            deltas.add(ReplyStreamTest.content(chat.next(ReplyStreamTest.WAIT)));
+            gate.open(1);
+            List<SseClient.Event> rest = chat.untilEnd(ReplyStreamTest.WAIT);
+            for (SseClient.Event event : rest.subList(0, rest.size() - 1)) {
+                deltas.add(ReplyStreamTest.content(event));
             }
+            SseClient.Event done = rest.get(rest.size() - 1);
+            assertEquals("done", done.name());
+            answer = json.readTree(done.data());
         }
         assertEquals(List.of("Lis", "bon", "!"), deltas);
-        Sse.Event done = events.get(events.size() - 1);
-        assertEquals("done", done.name());
-        JsonNode answer = json.readTree(done.data());
         assertEquals("Lisbon!", answer.path("response").asText());
         as(alice).get("/api/conversations/{c}/messages/{m}", answer.path("conversation_id").asText(),
                 answer.path("response_message_id").asText()).then()

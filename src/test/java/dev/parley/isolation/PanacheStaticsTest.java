@@ -4,27 +4,36 @@ import static dev.parley.support.Api.addMessage;
 import static dev.parley.support.Api.createConversation;
 import static dev.parley.support.Api.newUser;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import dev.parley.apikey.ApiKey;
 import dev.parley.conversation.Conversation;
 import dev.parley.message.Message;
 import dev.parley.security.DatabaseIdentity;
+import dev.parley.support.CapturedStatements;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The statics every Panache entity inherits reach the whole table as far as Hibernate knows; the
- * database's row-level security is what keeps them to one user. Called on behalf of alice, each
- * of them sees, counts and deletes alice's rows only.
+ * The statics every Panache entity inherits, called on behalf of alice, see, count and delete
+ * alice's rows only. Two walls keep them there: Hibernate adds the owner to every statement it
+ * sends (the owner filter), which the SQL captured here shows, and the database's row-level
+ * security checks it again.
  */
 @QuarkusTest
 public class PanacheStaticsTest {
+
+    private static final Pattern OWNER_CONDITION = Pattern.compile("user_id\\s*=\\s*\\?");
 
     String alice;
     String bob;
@@ -71,6 +80,39 @@ public class PanacheStaticsTest {
             assertNotNull(Message.findById(bobMessage), "bob's message is still there");
             assertEquals(1L, Conversation.count());
         }));
+    }
+
+    @Test
+    void hibernate_itself_adds_the_owner_to_every_statement_of_the_statics() {
+        Map<String, Runnable> statics = new LinkedHashMap<>();
+        statics.put("Message.findById", () -> Message.findById(bobMessage));
+        statics.put("Conversation.findById", () -> Conversation.findById(bobConversation));
+        statics.put("Conversation.listAll", () -> Conversation.listAll());
+        statics.put("Message.listAll", () -> Message.listAll());
+        statics.put("Conversation.count", () -> Conversation.count());
+        statics.put("Message.count(conversationId)", () -> Message.count("conversationId", bobConversation));
+        statics.put("Conversation.delete(id)", () -> Conversation.delete("id", bobConversation));
+        statics.put("Message.deleteById", () -> Message.deleteById(bobMessage));
+        statics.put("ApiKey.listAll", () -> ApiKey.listAll());
+        statics.put("Message.deleteAll", () -> Message.deleteAll());
+        statics.forEach((name, call) -> {
+            List<String> sql = CapturedStatements.onThisThread(() -> asAlice(() -> {
+                call.run();
+                return null;
+            }));
+            assertFalse(sql.isEmpty(), name + " sent no statement");
+            for (String statement : sql) {
+                assertEquals(1, ownerConditions(statement), name + " sent: " + statement);
+            }
+        });
+        // A condition of the caller's own on user_id does not replace the owner's.
+        List<String> sql = CapturedStatements.onThisThread(() -> asAlice(() -> Message.list("userId", bob)));
+        assertEquals(1, sql.size(), sql.toString());
+        assertEquals(2, ownerConditions(sql.get(0)), sql.get(0));
+    }
+
+    private static long ownerConditions(String sql) {
+        return OWNER_CONDITION.matcher(sql).results().count();
     }
 
     private <T> T asAlice(Supplier<T> work) {

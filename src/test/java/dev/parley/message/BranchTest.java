@@ -302,6 +302,11 @@ public class BranchTest {
         as(alice).queryParam("path", "active").queryParam("page_size", 3).queryParam("page", 3)
                 .get("/api/conversations/{id}/messages", cid).then().statusCode(200)
                 .body("results.id", equalTo(expected.subList(6, 8))).body("next", nullValue());
+        // Past the end, previous leads back to the last page that has messages, as in every list.
+        as(alice).queryParam("path", "active").queryParam("page_size", 3).queryParam("page", 9)
+                .get("/api/conversations/{id}/messages", cid).then().statusCode(200)
+                .body("count", is(8)).body("results.id", equalTo(List.of()))
+                .body("previous", containsString("page=3"));
         // Cursors walk the same path forward, and back.
         List<String> walked = new ArrayList<>(page1.<List<String>>path("results.id"));
         String cursor = page1.path("next_cursor");

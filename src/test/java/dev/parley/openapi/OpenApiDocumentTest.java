@@ -5,6 +5,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasKey;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -121,6 +122,56 @@ public class OpenApiDocumentTest {
                 }
             }
         }
+    }
+
+    @Test
+    void the_shared_errors_follow_the_path_and_headers_of_each_operation() {
+        JsonPath doc = document();
+        assertEquals("No such conversation or message for this user",
+                doc.getString("paths['/api/conversations/{conversationId}/messages/{messageId}'].get.responses.'404'"
+                        + ".description"));
+        assertEquals("No such key for this user",
+                doc.getString("paths['/api/keys/{id}'].delete.responses.'404'.description"));
+        assertEquals("No such conversation or item for this user",
+                doc.getString("paths['/v1/conversations/{conversationId}/items/{itemId}'].get.responses.'404'"
+                        + ".description"));
+        Map<String, Map<String, Map<String, Object>>> paths = doc.getMap("paths");
+        int withIfMatch = 0;
+        int withIdempotencyKey = 0;
+        for (var path : paths.entrySet()) {
+            for (var operation : path.getValue().entrySet()) {
+                if (!HTTP_METHODS.contains(operation.getKey())) {
+                    continue;
+                }
+                String where = operation.getKey().toUpperCase(Locale.ROOT) + " " + path.getKey();
+                @SuppressWarnings("unchecked")
+                Map<String, Map<String, Object>> responses =
+                        (Map<String, Map<String, Object>>) operation.getValue().get("responses");
+                boolean contract = path.getKey().startsWith("/api/") || path.getKey().startsWith("/v1/");
+                if (contract && responses.containsKey("401")) {
+                    assertTrue(String.valueOf(responses.get("401").get("description")).startsWith("Missing or invalid"),
+                            "401 of " + where + ": " + responses.get("401"));
+                }
+                if (contract && responses.containsKey("400")) {
+                    assertNotEquals("Bad Request", responses.get("400").get("description"), "400 of " + where);
+                }
+                @SuppressWarnings("unchecked")
+                List<Map<String, Object>> parameters =
+                        (List<Map<String, Object>>) operation.getValue().get("parameters");
+                List<Object> headers = parameters == null ? List.of() : parameters.stream()
+                        .filter(p -> "header".equals(p.get("in"))).map(p -> p.get("name")).toList();
+                if (headers.contains("If-Match")) {
+                    withIfMatch++;
+                    assertTrue(responses.containsKey("412"), "412 of " + where);
+                }
+                if (headers.contains("Idempotency-Key")) {
+                    withIdempotencyKey++;
+                    assertTrue(responses.keySet().containsAll(List.of("409", "422")), "409 and 422 of " + where);
+                }
+            }
+        }
+        assertTrue(withIfMatch >= 6, "operations taking If-Match: " + withIfMatch);
+        assertTrue(withIdempotencyKey >= 3, "operations taking an Idempotency-Key: " + withIdempotencyKey);
     }
 
     private static Object at(Map<String, Object> node, String... keys) {

@@ -113,6 +113,26 @@ public class ImportFormatsTest {
     }
 
     @Test
+    void messages_without_times_keep_the_order_of_the_file() {
+        String alice = newUser("alice");
+        StringBuilder file = new StringBuilder("{\"type\":\"conversation\",\"id\":\"c\",\"title\":\"untimed\"}\n");
+        List<String> contents = new java.util.ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            contents.add("message " + i);
+            file.append("{\"type\":\"message\",\"id\":\"m").append(i).append("\",\"conversation_id\":\"c\",")
+                    .append("\"role\":\"").append(i % 2 == 0 ? "user" : "assistant").append("\",")
+                    .append("\"content\":\"message ").append(i).append("\"}\n");
+        }
+        file.append("{\"type\":\"end\"}\n");
+
+        JsonPath result = importFile(alice, "parley", file.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+
+        assertEquals(12, result.getInt("messages_imported"), result.prettify());
+        List<Map<String, Object>> listed = messages(alice, result.getString("conversations[0].conversation_id"));
+        assertEquals(contents, listed.stream().map(m -> m.get("content")).toList());
+    }
+
+    @Test
     void should_import_openwebui_history_with_current_id_as_main_line() {
         String alice = newUser("alice");
         JsonPath result = importFile(alice, "openwebui", fixture("openwebui-export.json"));

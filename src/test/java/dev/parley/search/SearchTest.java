@@ -176,4 +176,21 @@ public class SearchTest {
         }
         assertEquals(viaPages, viaCursor);
     }
+
+    /** Search pages with the lists' engine: past the end, previous leads to the last page that has hits. */
+    @Test
+    void previous_past_the_end_leads_to_the_last_page_like_every_list() {
+        String alice = newUser("alice");
+        String cid = quiet(alice, "few");
+        for (int i = 0; i < 4; i++) {
+            addMessage(alice, cid, "user", "quince number " + i);
+        }
+        as(alice).queryParam("q", "quince").queryParam("page", 9).queryParam("page_size", 3).get("/api/search")
+                .then().statusCode(200).body("count", is(4)).body("results", org.hamcrest.Matchers.hasSize(0))
+                .body("previous", org.hamcrest.Matchers.containsString("page=2"))
+                .body("previous", org.hamcrest.Matchers.not(org.hamcrest.Matchers.containsString("page=8")));
+        as(alice).queryParam("q", "quince").queryParam("page", 2).queryParam("page_size", 3).get("/api/search")
+                .then().statusCode(200).body("results", org.hamcrest.Matchers.hasSize(1))
+                .body("previous", org.hamcrest.Matchers.containsString("page=1"));
+    }
 }

@@ -18,13 +18,25 @@ public class CapturedStatements implements StatementInspector {
 
     private static final List<String> CAPTURED = new CopyOnWriteArrayList<>();
     private static volatile boolean recording;
+    /** When set, only this thread's statements are recorded (background work runs meanwhile). */
+    private static volatile Thread only;
 
     @Override
     public String inspect(String sql) {
-        if (recording) {
+        if (recording && (only == null || only == Thread.currentThread())) {
             CAPTURED.add(sql);
         }
         return sql;
+    }
+
+    /** Every statement this thread prepares while {@code action} runs on it. */
+    public static synchronized List<String> onThisThread(Runnable action) {
+        only = Thread.currentThread();
+        try {
+            return during(action);
+        } finally {
+            only = null;
+        }
     }
 
     /** Every statement prepared while {@code action} runs (requests it makes included). */
