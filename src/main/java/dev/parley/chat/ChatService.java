@@ -12,9 +12,9 @@ import dev.parley.conversation.ConversationService;
 import dev.parley.error.ProblemException;
 import dev.parley.message.BranchService;
 import dev.parley.message.Message;
-import dev.parley.message.MessageInput;
 import dev.parley.message.MessageService;
 import dev.parley.message.MessageStatus;
+import dev.parley.message.NewMessage;
 import dev.parley.message.Role;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -70,15 +70,15 @@ public class ChatService {
      * when {@code conversationId} is null. {@code context} holds earlier messages (instructions, a
      * client's own history) stored first, in the same transaction, without replies of their own.
      */
-    public Started start(UUID conversationId, String message, List<MessageInput> context) {
+    public Started start(UUID conversationId, String message, List<NewMessage> context) {
         checks.content("message", message);
         return QuarkusTransaction.requiringNew().call(() -> {
             UUID target = conversationId != null ? conversationId
                     : conversations.create(ConversationInput.titled(titleFor(message))).id;
-            for (MessageInput earlier : context) {
+            for (NewMessage earlier : context) {
                 messages.create(target, earlier, MessageService.ReplyMode.NONE);
             }
-            MessageService.Created created = messages.create(target, MessageInput.of(Role.USER, message),
+            MessageService.Created created = messages.create(target, NewMessage.of(Role.USER, message),
                     MessageService.ReplyMode.CALLER);
             // Claimed in the transaction that creates it: no worker can take it first.
             ReplyStore.Claim claim = replies.claim(created.reply().id, config.claimLease());

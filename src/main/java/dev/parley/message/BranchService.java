@@ -60,17 +60,17 @@ public class BranchService {
             throw new ProblemException(400, "Only user messages can be edited; this one is a" + article(original.role)
                     + " message (regenerate an assistant reply instead)", null);
         }
-        MessageInput message = new MessageInput(Role.USER, input.content(), original.parentId, original.threadId,
+        NewMessage message = new NewMessage(Role.USER, input.content(), original.parentId, original.threadId,
                 original.endpoint, original.model, input.metadata() != null ? input.metadata() : original.metadata,
-                null);
+                List.of());
         return messages.create(conversationId, message, MessageService.ReplyMode.AUTO, original.parentId == null);
     }
 
     /** Checks what an edit will need before its transaction (see {@link MessageService#spendReplyBudget}). */
     @Transactional(Transactional.TxType.NEVER)
     public void spendEditBudget(UUID conversationId, EditInput input) {
-        messages.spendReplyBudget(conversationId, new MessageInput(Role.USER, input.content(), null, null, null, null,
-                input.metadata(), null));
+        messages.spendReplyBudget(conversationId, NewMessage.of(Role.USER, input.content())
+                .withMetadata(input.metadata()));
     }
 
     /**

@@ -25,8 +25,8 @@ public record MessageInput(
         @Size(max = 128) @Schema(description = "Tool calls as the model reported them")
         List<Map<String, Object>> toolCalls) {
 
-    /** A message of this role and content, every other field left to its default. */
-    public static MessageInput of(Role role, String content) {
-        return new MessageInput(role, content, null, null, null, null, null, null);
+    /** The message this body asks to store. */
+    public NewMessage toNewMessage() {
+        return new NewMessage(role, content, parentId, threadId, endpoint, model, metadata, toolCalls);
     }
 }

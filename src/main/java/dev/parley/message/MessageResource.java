@@ -72,9 +72,10 @@ public class MessageResource {
             @HeaderParam(Idempotency.HEADER) String idempotencyKey,
             @NotNull @Valid MessageInput input) {
         UUID cid = Ids.parse("conversation_id", conversationId);
+        NewMessage message = input.toNewMessage();
         return idempotency.run(idempotencyKey, "POST /api/conversations/" + cid + "/messages", input, true,
-                () -> service.spendReplyBudget(cid, input), () -> {
-            MessageService.Created created = service.create(cid, input, MessageService.ReplyMode.AUTO);
+                () -> service.spendReplyBudget(cid, message), () -> {
+            MessageService.Created created = service.create(cid, message, MessageService.ReplyMode.AUTO);
             return Response.created(uriInfo.getAbsolutePathBuilder().path(created.message().id.toString()).build())
                     .entity(new MessageCreatedView(service.view(created.message()),
                             created.reply() == null ? null : created.reply().id))

@@ -75,10 +75,10 @@ public class MessageService {
      * second could starve the pool (every request holding one, all waiting).
      */
     @Transactional(Transactional.TxType.NEVER)
-    public void spendReplyBudget(UUID conversationId, MessageInput input) {
+    public void spendReplyBudget(UUID conversationId, NewMessage message) {
         // A message that would be refused anyway spends nothing.
-        checkContent(input.content(), input.metadata(), input.toolCalls());
-        if (input.role() != Role.USER) {
+        checkContent(message.content(), message.metadata(), message.toolCalls());
+        if (message.role() != Role.USER) {
             return;
         }
         // Read in a transaction of its own, which gives its connection back when it ends: outside
@@ -101,18 +101,18 @@ public class MessageService {
      * ({@link #spendReplyBudget}). A message without parent_id follows the conversation's current
      * leaf; the new message (or its pending reply) becomes the current leaf.
      */
-    public Created create(UUID conversationId, MessageInput input, ReplyMode mode) {
-        return create(conversationId, input, mode, false);
+    public Created create(UUID conversationId, NewMessage message, ReplyMode mode) {
+        return create(conversationId, message, mode, false);
     }
 
     /**
      * @param newRoot store the message without a parent even if the conversation has messages: an
      *        edit of its first message, which becomes a second root
      */
-    Created create(UUID conversationId, MessageInput input, ReplyMode mode, boolean newRoot) {
-        checkContent(input.content(), input.metadata(), input.toolCalls());
+    Created create(UUID conversationId, NewMessage message, ReplyMode mode, boolean newRoot) {
+        checkContent(message.content(), message.metadata(), message.toolCalls());
         Instant now = Ids.now();
-        boolean userMessage = input.role() == Role.USER;
+        boolean userMessage = message.role() == Role.USER;
         boolean autoReply = conversations.recordMessage(conversationId, userMessage && mode == ReplyMode.AUTO, now);
         boolean reply = autoReply || (userMessage && mode == ReplyMode.CALLER);
         if (mode == ReplyMode.CALLER && reply) {
@@ -121,24 +121,24 @@ public class MessageService {
             conversations.recordMessage(conversationId, false, now.plus(ConversationService.REPLY_AFTER));
         }
         // After recordMessage, which locks the conversation: the current leaf cannot move meanwhile.
-        UUID parent = input.parentId();
+        UUID parent = message.parentId();
         if (parent != null) {
             checkParent(conversationId, parent);
         } else if (!newRoot) {
             parent = conversations.currentLeaf(conversationId);
         }
-        Message message = newMessage(conversationId, input.role(), input.content(), now);
-        message.parentId = parent;
-        message.threadId = input.threadId();
-        message.endpoint = input.endpoint();
-        message.model = input.model();
-        message.metadata = input.metadata() == null ? Map.of() : input.metadata();
-        message.toolCalls = input.toolCalls() == null ? List.of() : input.toolCalls();
-        message.persist();
-        Message pending = reply ? pending(conversationId, message, now.plus(ConversationService.REPLY_AFTER),
+        Message stored = newMessage(conversationId, message.role(), message.content(), now);
+        stored.parentId = parent;
+        stored.threadId = message.threadId();
+        stored.endpoint = message.endpoint();
+        stored.model = message.model();
+        stored.metadata = message.metadata();
+        stored.toolCalls = message.toolCalls();
+        stored.persist();
+        Message pending = reply ? pending(conversationId, stored, now.plus(ConversationService.REPLY_AFTER),
                 mode == ReplyMode.AUTO) : null;
-        conversations.moveCurrentLeaf(conversationId, pending != null ? pending.id : message.id, now);
-        return new Created(message, pending);
+        conversations.moveCurrentLeaf(conversationId, pending != null ? pending.id : stored.id, now);
+        return new Created(stored, pending);
     }
 
     /**

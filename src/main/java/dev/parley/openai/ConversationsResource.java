@@ -1,5 +1,6 @@
 package dev.parley.openai;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.apikey.ApiKeyAuthenticationMechanism;
 import dev.parley.ratelimit.RateLimited;
 import dev.parley.ratelimit.RateLimiter;
@@ -16,6 +17,8 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import java.util.List;
+import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -44,7 +47,9 @@ public class ConversationsResource {
     @APIResponse(responseCode = "200", description = "The conversation",
             content = @Content(schema = @Schema(implementation = ConversationObject.class)))
     public ConversationObject create(ConversationCreate body) {
-        return service.create(body);
+        JsonNode items = body == null ? null : body.items();
+        return service.create(body == null ? null : body.metadata(),
+                items == null || items.isNull() ? List.of() : Items.parse(items, "items"));
     }
 
     @GET
@@ -75,7 +80,7 @@ public class ConversationsResource {
     @APIResponse(responseCode = "200", description = "The conversation",
             content = @Content(schema = @Schema(implementation = ConversationObject.class)))
     public ConversationObject update(@PathParam("conversationId") String conversationId, ConversationCreate body) {
-        return service.update(conversationId, body);
+        return service.update(conversationId, body == null ? null : body.metadata());
     }
 
     @DELETE
@@ -99,7 +104,9 @@ public class ConversationsResource {
     public ItemList addItems(@PathParam("conversationId") String conversationId,
             @Parameter(description = "Accepted and ignored (OpenAI's optional extra fields)") @QueryParam("include")
             String include, ItemsCreate body) {
-        return service.addItems(conversationId, body);
+        // The id first: a conversation id Parley cannot have issued is a 404 whatever the body holds.
+        UUID cid = OpenAiIds.conversationId(conversationId);
+        return service.addItems(cid, Items.parse(body == null ? null : body.items(), "items"));
     }
 
     @GET

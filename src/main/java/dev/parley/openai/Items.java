@@ -3,8 +3,8 @@ package dev.parley.openai;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.error.ProblemException;
 import dev.parley.message.Message;
-import dev.parley.message.MessageInput;
 import dev.parley.message.MessageStatus;
+import dev.parley.message.NewMessage;
 import dev.parley.message.Role;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,7 +50,7 @@ final class Items {
     }
 
     /** The items of a request, in order; {@code param} names the field for errors ("items", "input"). */
-    static List<MessageInput> parse(JsonNode items, String param) {
+    static List<NewMessage> parse(JsonNode items, String param) {
         if (items == null || items.isNull()) {
             throw ProblemException.badRequest(param, "is required");
         }
@@ -60,14 +60,14 @@ final class Items {
         if (items.size() > MAX_ITEMS) {
             throw ProblemException.badRequest(param, "must hold at most " + MAX_ITEMS + " items");
         }
-        List<MessageInput> messages = new ArrayList<>(items.size());
+        List<NewMessage> messages = new ArrayList<>(items.size());
         for (int i = 0; i < items.size(); i++) {
             messages.add(parseItem(items.get(i), param + "[" + i + "]"));
         }
         return messages;
     }
 
-    private static MessageInput parseItem(JsonNode item, String param) {
+    private static NewMessage parseItem(JsonNode item, String param) {
         if (!item.isObject()) {
             throw ProblemException.badRequest(param, "must be an object");
         }
@@ -78,9 +78,9 @@ final class Items {
                 String callId = required(item, "call_id", param);
                 String name = required(item, "name", param);
                 String arguments = item.hasNonNull("arguments") ? string(item, "arguments", param) : "{}";
-                yield new MessageInput(Role.ASSISTANT, arguments.isBlank() ? "{}" : arguments, null, null, null, null,
-                        Map.of(ITEM_TYPE, "function_call"),
-                        List.of(Map.of("id", callId, "type", "function",
+                yield NewMessage.of(Role.ASSISTANT, arguments.isBlank() ? "{}" : arguments)
+                        .withMetadata(Map.of(ITEM_TYPE, "function_call"))
+                        .withToolCalls(List.of(Map.of("id", callId, "type", "function",
                                 "function", Map.of("name", name, "arguments", arguments))));
             }
             case "function_call_output" -> {
@@ -88,15 +88,15 @@ final class Items {
                 if (callId.length() > 512) {
                     throw ProblemException.badRequest(param + ".call_id", "must be at most 512 characters");
                 }
-                yield new MessageInput(Role.TOOL, required(item, "output", param), null, null, null, null,
-                        Map.of(ITEM_TYPE, "function_call_output", TOOL_CALL_ID, callId), null);
+                yield NewMessage.of(Role.TOOL, required(item, "output", param))
+                        .withMetadata(Map.of(ITEM_TYPE, "function_call_output", TOOL_CALL_ID, callId));
             }
             default -> throw ProblemException.badRequest(param + ".type", "is not supported: Parley stores message, "
                     + "function_call and function_call_output items, not " + printable(type));
         };
     }
 
-    private static MessageInput message(JsonNode item, String param) {
+    private static NewMessage message(JsonNode item, String param) {
         String roleName = required(item, "role", param);
         Role role = "developer".equals(roleName) ? Role.SYSTEM : Role.fromWire(roleName);
         if (role == null || role == Role.TOOL) {
@@ -128,7 +128,7 @@ final class Items {
         if (text.isBlank()) {
             throw ProblemException.badRequest(param + ".content", "must not be blank");
         }
-        return MessageInput.of(role, text);
+        return NewMessage.of(role, text);
     }
 
     private static String required(JsonNode node, String field, String param) {

@@ -1,19 +1,19 @@
 package dev.parley.openai;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.conversation.Conversation;
 import dev.parley.conversation.ConversationInput;
 import dev.parley.conversation.ConversationPatch;
 import dev.parley.conversation.ConversationService;
 import dev.parley.error.ProblemException;
 import dev.parley.message.Message;
-import dev.parley.message.MessageInput;
 import dev.parley.message.MessageService;
+import dev.parley.message.NewMessage;
 import dev.parley.pagination.Position;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -35,12 +35,10 @@ public class OpenAiConversations {
     record Paging(String after, int limit, boolean newestFirst) {
     }
 
-    public ConversationObject create(ConversationCreate input) {
-        List<MessageInput> items = input == null || input.items() == null || input.items().isNull() ? List.of()
-                : Items.parse(input.items(), "items");
-        Conversation conversation = conversations.create(
-                new ConversationInput(null, null, input == null ? null : input.metadata(), null, null, null));
-        for (MessageInput item : items) {
+    /** A conversation with this metadata (none when null) and these first items, which get no reply. */
+    public ConversationObject create(Map<String, String> metadata, List<NewMessage> items) {
+        Conversation conversation = conversations.create(new ConversationInput(null, null, metadata, null, null, null));
+        for (NewMessage item : items) {
             messages.create(conversation.id, item, MessageService.ReplyMode.NONE);
         }
         return ConversationObject.of(conversations.get(conversation.id));
@@ -51,13 +49,13 @@ public class OpenAiConversations {
         return ConversationObject.of(conversation(id));
     }
 
-    public ConversationObject update(String id, ConversationCreate input) {
+    public ConversationObject update(String id, Map<String, String> metadata) {
         UUID cid = OpenAiIds.conversationId(id);
-        if (input == null || input.metadata() == null) {
+        if (metadata == null) {
             throw ProblemException.badRequest("metadata", "is required");
         }
         ConversationPatch patch = new ConversationPatch();
-        patch.setMetadata(input.metadata());
+        patch.setMetadata(metadata);
         try {
             return ConversationObject.of(conversations.patch(cid, patch, null));
         } catch (ProblemException e) {
@@ -93,9 +91,8 @@ public class OpenAiConversations {
         return ConversationList.of(rows.stream().limit(paging.limit()).map(ConversationObject::of).toList(), hasMore);
     }
 
-    public ItemList addItems(String conversationId, ItemsCreate input) {
-        UUID cid = OpenAiIds.conversationId(conversationId);
-        List<MessageInput> items = Items.parse(input == null ? null : input.items(), "items");
+    /** Stores the items in order, without replies. */
+    public ItemList addItems(UUID cid, List<NewMessage> items) {
         if (items.isEmpty()) {
             throw ProblemException.badRequest("items", "must hold at least one item");
         }
@@ -104,7 +101,7 @@ public class OpenAiConversations {
                     .map(item -> Items.of(messages.create(cid, item, MessageService.ReplyMode.NONE).message()))
                     .toList(), false);
         } catch (ProblemException e) {
-            throw renamed(e, "conversation", conversationId);
+            throw renamed(e, "conversation", OpenAiIds.conversation(cid));
         }
     }
 

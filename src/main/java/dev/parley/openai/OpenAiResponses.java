@@ -5,9 +5,9 @@ import dev.parley.assistant.ReplyListener;
 import dev.parley.chat.ChatService;
 import dev.parley.error.ProblemException;
 import dev.parley.message.Message;
-import dev.parley.message.MessageInput;
 import dev.parley.message.MessageService;
 import dev.parley.message.MessageStatus;
+import dev.parley.message.NewMessage;
 import dev.parley.message.Role;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -33,7 +33,7 @@ public class OpenAiResponses {
     MessageService messages;
 
     /** A validated request: the user message, what goes before it, and where. */
-    record Request(UUID conversationId, String message, List<MessageInput> context, String instructions,
+    record Request(UUID conversationId, String message, List<NewMessage> context, String instructions,
             boolean stream) {
     }
 
@@ -60,14 +60,14 @@ public class OpenAiResponses {
             throw ProblemException.badRequest("prompt", "is not supported: send input instead");
         }
         UUID conversationId = conversation(body.conversation());
-        List<MessageInput> input = input(body.input());
-        MessageInput last = input.get(input.size() - 1);
+        List<NewMessage> input = input(body.input());
+        NewMessage last = input.get(input.size() - 1);
         if (last.role() != Role.USER) {
             throw ProblemException.badRequest("input", "must end with a user message, which the response answers");
         }
-        List<MessageInput> context = new ArrayList<>();
+        List<NewMessage> context = new ArrayList<>();
         if (body.instructions() != null && !body.instructions().isBlank()) {
-            context.add(MessageInput.of(Role.SYSTEM, body.instructions()));
+            context.add(NewMessage.of(Role.SYSTEM, body.instructions()));
         }
         context.addAll(input.subList(0, input.size() - 1));
         return new Request(conversationId, last.content(), context, body.instructions(),
@@ -156,7 +156,7 @@ public class OpenAiResponses {
         throw ProblemException.badRequest("conversation", "must be a conversation id or {\"id\": …}");
     }
 
-    private static List<MessageInput> input(JsonNode input) {
+    private static List<NewMessage> input(JsonNode input) {
         if (input == null || input.isNull()) {
             throw ProblemException.badRequest("input", "is required");
         }
@@ -165,9 +165,9 @@ public class OpenAiResponses {
             if (text.isBlank()) {
                 throw ProblemException.badRequest("input", "must not be blank");
             }
-            return List.of(MessageInput.of(Role.USER, text));
+            return List.of(NewMessage.of(Role.USER, text));
         }
-        List<MessageInput> items = Items.parse(input, "input");
+        List<NewMessage> items = Items.parse(input, "input");
         if (items.isEmpty()) {
             throw ProblemException.badRequest("input", "must hold at least one item");
         }
