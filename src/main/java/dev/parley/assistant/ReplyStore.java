@@ -3,8 +3,8 @@ package dev.parley.assistant;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.parley.common.Ids;
+import dev.parley.conversation.Conversation;
 import dev.parley.message.Message;
-import dev.parley.message.Role;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
@@ -13,15 +13,15 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
 /**
- * All SQL of the reply lifecycle: claims, leases, history, the text of a reply in progress
- * (reply_chunk), and the final store. Background work (the workers, the heartbeat, the sweep)
+ * The storage of the reply lifecycle: claims, leases, history, the text of a reply in progress
+ * (reply_chunk, this package's table), and the final store. The statements on the reply and its
+ * conversation are their entities' ({@link Message}, {@link Conversation}). Background work (the workers, the heartbeat, the sweep)
  * runs outside any request, so it is keyed only by ids read from the database (never by user
  * input) and touches only the claimed reply and its own conversation; user-facing code binds the
  * caller through {@link dev.parley.security.OwnerSql} instead. Callers run each method in a transaction of their
@@ -54,70 +54,28 @@ public class ReplyStore {
         // The reply may have been persisted in this same transaction (a chat claims its own reply).
         em.flush();
         UUID token = UUID.randomUUID();
-        List<?> rows = em.createNativeQuery("""
-                UPDATE message
-                   SET claimed_until = now() + make_interval(secs => :lease),
-                       claim_token = :token,
-                       reply_attempts = reply_attempts + 1
-                 WHERE id = :id AND status = 'pending'
-                   AND (claimed_until IS NULL OR claimed_until < now())
-                RETURNING conversation_id, user_id, created_at, reply_attempts""")
-                .setParameter("lease", seconds(lease))
-                .setParameter("token", token)
-                .setParameter("id", replyId)
-                .getResultList();
-        if (rows.isEmpty()) {
-            return null;
-        }
-        Object[] row = (Object[]) rows.get(0);
-        return new Claim(replyId, (UUID) row[0], (String) row[1], Ids.instant(row[2]), ((Number) row[3]).intValue(),
-                token);
+        return Message.claimReply(replyId, token, lease).map(claimed -> claim(claimed, token)).orElse(null);
     }
 
     /**
      * Claims up to {@code limit} replies that nobody holds, oldest first: new ones, ones handed back
      * on shutdown, and ones whose lease ran out because their instance died. Callers ask for no
      * more than they can start now, so a claim never waits in a queue while its lease runs out.
-     * SKIP LOCKED lets every instance claim at once without waiting on each other or taking the
-     * same reply.
      */
     public List<Claim> claimNext(Duration lease, int limit) {
         UUID token = UUID.randomUUID();
-        List<?> rows = em.createNativeQuery("""
-                WITH candidate AS MATERIALIZED (
-                    SELECT id FROM message
-                     WHERE status = 'pending' AND (claimed_until IS NULL OR claimed_until < now())
-                     ORDER BY created_at
-                     LIMIT :limit
-                       FOR UPDATE SKIP LOCKED)
-                UPDATE message m
-                   SET claimed_until = now() + make_interval(secs => :lease),
-                       claim_token = :token,
-                       reply_attempts = m.reply_attempts + 1
-                  FROM candidate
-                 WHERE m.id = candidate.id
-                RETURNING m.id, m.conversation_id, m.user_id, m.created_at, m.reply_attempts""")
-                .setParameter("lease", seconds(lease))
-                .setParameter("token", token)
-                .setParameter("limit", limit)
-                .getResultList();
-        // Materialised, the candidates are chosen once. As a subquery joined to the UPDATE, the
-        // planner could rescan it, and each rescan skipped the rows already locked and took the
-        // next: LIMIT 1 claimed four replies, of which the worker ran one and the rest waited out
-        // their lease (AssistantSettingsTest, 30 s a reply).
-        List<Claim> claims = new ArrayList<>(rows.size());
-        for (Object r : rows) {
-            Object[] row = (Object[]) r;
-            claims.add(new Claim((UUID) row[0], (UUID) row[1], (String) row[2], Ids.instant(row[3]),
-                    ((Number) row[4]).intValue(), token));
-        }
-        return claims;
+        return Message.claimPendingReplies(token, lease, limit).stream().map(claimed -> claim(claimed, token)).toList();
+    }
+
+    private static Claim claim(Message.ReplyClaim claimed, UUID token) {
+        return new Claim(claimed.id(), claimed.conversationId(), claimed.userId(), claimed.createdAt(),
+                claimed.attempts(), token);
     }
 
     /**
      * The heartbeat: extends the lease of every reply this instance still holds, in one statement.
      *
-     * @return the claim tokens that still hold their reply; a token missing here lost it
+     * @return the ids of the replies still held; a reply missing here was lost
      */
     public Set<UUID> renew(Collection<Claim> claims, Duration lease) {
         if (claims.isEmpty()) {
@@ -125,19 +83,7 @@ public class ReplyStore {
         }
         List<UUID> tokens = claims.stream().map(Claim::token).distinct().toList();
         List<UUID> ids = claims.stream().map(Claim::replyId).toList();
-        List<?> rows = em.createNativeQuery("""
-                UPDATE message SET claimed_until = now() + make_interval(secs => :lease)
-                 WHERE id IN (:ids) AND claim_token IN (:tokens) AND status = 'pending'
-                RETURNING id""")
-                .setParameter("lease", seconds(lease))
-                .setParameter("ids", ids)
-                .setParameter("tokens", tokens)
-                .getResultList();
-        Set<UUID> held = new HashSet<>();
-        for (Object id : rows) {
-            held.add((UUID) id);
-        }
-        return held;
+        return Message.renewClaims(ids, tokens, lease);
     }
 
     /**
@@ -147,18 +93,12 @@ public class ReplyStore {
      * @return the history, or null when the claim was lost (taken over or handed back)
      */
     public List<Turn> begin(Claim claim, Duration lease, int window) {
-        int held = em.createNativeQuery("""
-                UPDATE message SET claimed_until = now() + make_interval(secs => :lease)
-                 WHERE id = :id AND claim_token = :token AND status = 'pending'""")
-                .setParameter("lease", seconds(lease))
-                .setParameter("id", claim.replyId())
-                .setParameter("token", claim.token())
-                .executeUpdate();
-        if (held == 1) {
-            // Text left by an earlier attempt that died: this attempt starts the reply again.
-            dropChunks(claim);
+        if (!Message.renewClaim(claim.replyId(), claim.token(), lease)) {
+            return null;
         }
-        return held == 1 ? history(claim, window) : null;
+        // Text left by an earlier attempt that died: this attempt starts the reply again.
+        dropChunks(claim);
+        return history(claim, window);
     }
 
     /**
@@ -166,46 +106,23 @@ public class ReplyStore {
      * message's ancestors), trimmed to the token budget by {@link ContextWindow}.
      */
     List<Turn> history(Claim claim, int window) {
-        List<?> parent = em.createNativeQuery("SELECT parent_id FROM message WHERE id = :id AND user_id = :owner")
-                .setParameter("id", claim.replyId())
-                .setParameter("owner", claim.userId())
-                .getResultList();
-        if (parent.isEmpty() || parent.get(0) == null) {
-            return List.of();
-        }
-        return window(claim.userId(), claim.conversationId(), (UUID) parent.get(0), window).turns();
+        return Message.parentOf(claim.userId(), claim.replyId())
+                .map(parent -> window(claim.userId(), claim.conversationId(), parent, window).turns())
+                .orElse(List.of());
     }
 
     /**
      * The context window of a reply to {@code start}: the complete messages from {@code start} up
      * to the root, newest first, at most {@code window} of them (read with the first step of the
-     * walk that goes beyond; PostgreSQL stops the recursion when the LIMIT is reached), then
-     * trimmed to the token budget.
+     * walk that goes beyond, to tell whether there were more), then trimmed to the token budget.
      */
     public ContextWindow.Window window(String owner, UUID conversationId, UUID start, int window) {
-        List<?> rows = em.createNativeQuery("""
-                WITH RECURSIVE path(id, parent_id, role, content, status, depth) AS (
-                    SELECT m.id, m.parent_id, m.role, m.content, m.status, 0 FROM message m
-                     WHERE m.id = :start AND m.conversation_id = :cid AND m.user_id = :owner
-                  UNION ALL
-                    SELECT m.id, m.parent_id, m.role, m.content, m.status, p.depth + 1
-                      FROM path p JOIN message m ON m.id = p.parent_id
-                     WHERE m.user_id = :owner AND p.depth < 1000000
-                )
-                SELECT id, role, content, depth FROM path WHERE status = 'complete' LIMIT :window""")
-                .setParameter("start", start)
-                .setParameter("cid", conversationId)
-                .setParameter("owner", owner)
-                .setParameter("window", window + 1)
-                .getResultList();
-        List<Object[]> newestFirst = new ArrayList<>(rows.size());
-        rows.forEach(r -> newestFirst.add((Object[]) r));
-        newestFirst.sort(Comparator.comparingInt(row -> ((Number) row[3]).intValue()));
+        List<Message.PathStep> newestFirst = new ArrayList<>(
+                Message.completePathUp(owner, conversationId, start, window + 1));
+        newestFirst.sort(Comparator.comparingInt(Message.PathStep::depth));
         boolean more = newestFirst.size() > window;
-        List<ContextWindow.Candidate> candidates = new ArrayList<>(Math.min(window, newestFirst.size()));
-        for (Object[] row : newestFirst.subList(0, Math.min(window, newestFirst.size()))) {
-            candidates.add(new ContextWindow.Candidate((UUID) row[0], Role.fromWire((String) row[1]), (String) row[2]));
-        }
+        List<ContextWindow.Candidate> candidates = newestFirst.subList(0, Math.min(window, newestFirst.size()))
+                .stream().map(step -> new ContextWindow.Candidate(step.id(), step.role(), step.content())).toList();
         return context.fit(candidates, more);
     }
 
@@ -214,68 +131,33 @@ public class ReplyStore {
      * leaf is a reply still being generated, at the message it answers (that reply's own context).
      */
     public UUID nextContextStart(String owner, UUID leaf) {
-        List<?> rows = em.createNativeQuery("""
-                SELECT CASE WHEN status = 'pending' THEN parent_id ELSE id END
-                  FROM message WHERE id = :leaf AND user_id = :owner""")
-                .setParameter("leaf", leaf)
-                .setParameter("owner", owner)
-                .getResultList();
-        return rows.isEmpty() ? null : (UUID) rows.get(0);
+        return Message.contextStart(owner, leaf).orElse(null);
     }
 
     /** Stores the reply if this claim still holds it; false when another worker took it over. */
     public boolean complete(Claim claim, Reply reply, String provider, String model) {
         Instant now = Ids.now();
-        int updated = em.createNativeQuery("""
-                UPDATE message
-                   SET content = :content, status = 'complete', tool_calls = CAST(:toolCalls AS jsonb),
-                       endpoint = COALESCE(endpoint, :endpoint), model = COALESCE(model, :model),
-                       claimed_until = NULL, claim_token = NULL, updated_at = :now, version = version + 1
-                 WHERE id = :id AND claim_token = :token AND status = 'pending'""")
-                .setParameter("content", reply.content())
-                .setParameter("toolCalls", toJson(reply.toolCalls()))
-                .setParameter("endpoint", provider)
-                .setParameter("model", model)
-                .setParameter("now", now)
-                .setParameter("id", claim.replyId())
-                .setParameter("token", claim.token())
-                .executeUpdate();
-        settled(claim, updated, now);
-        return updated == 1;
+        boolean stored = Message.completeReply(claim.replyId(), claim.token(), reply.content(),
+                toJson(reply.toolCalls()), provider, model, now);
+        settled(claim, stored, now);
+        return stored;
     }
 
     /** Marks the reply failed, keeping the reason in its metadata; the user's message is untouched. */
     public boolean fail(Claim claim, String reason, String errorType, String provider) {
         Instant now = Ids.now();
-        int updated = em.createNativeQuery("""
-                UPDATE message
-                   SET status = 'failed', endpoint = COALESCE(endpoint, :endpoint),
-                       metadata = metadata || jsonb_build_object('error', CAST(:reason AS text),
-                                                                 'error_type', CAST(:type AS text)),
-                       claimed_until = NULL, claim_token = NULL, updated_at = :now, version = version + 1
-                 WHERE id = :id AND claim_token = :token AND status = 'pending'""")
-                .setParameter("endpoint", provider)
-                .setParameter("reason", reason)
-                .setParameter("type", errorType)
-                .setParameter("now", now)
-                .setParameter("id", claim.replyId())
-                .setParameter("token", claim.token())
-                .executeUpdate();
-        settled(claim, updated, now);
-        return updated == 1;
+        boolean stored = Message.failReply(claim.replyId(), claim.token(), reason, errorType, provider, now);
+        settled(claim, stored, now);
+        return stored;
     }
 
     /** Gives claims back (on shutdown) so that another instance takes them at once. */
     public int release(Collection<Claim> claims) {
         int released = 0;
         for (Claim claim : claims) {
-            released += em.createNativeQuery("""
-                    UPDATE message
-                       SET claimed_until = NULL, claim_token = NULL, reply_attempts = reply_attempts - 1
-                     WHERE id = :id AND claim_token = :token AND status = 'pending'""")
-                    .setParameter("id", claim.replyId())
-                    .setParameter("token", claim.token())
-                    .executeUpdate();
+            if (Message.releaseClaim(claim.replyId(), claim.token())) {
+                released++;
+            }
         }
         return released;
     }
@@ -286,8 +168,7 @@ public class ReplyStore {
     }
 
     public long pendingCount() {
-        return ((Number) em.createNativeQuery("SELECT count(*) FROM message WHERE status = 'pending'")
-                .getSingleResult()).longValue();
+        return Message.countPending();
     }
 
     /**
@@ -297,16 +178,19 @@ public class ReplyStore {
      * @return false when the claim no longer holds the reply
      */
     public boolean addChunk(Claim claim, int endOffset, String content) {
+        // The piece names the claim that wrote it, and the database takes it only while that claim
+        // holds the pending reply (reply_chunk_from_its_claim, V40): a worker that lost the reply
+        // cannot mix its text into the new holder's, and no extra statement reads the reply first.
         return em.createNativeQuery("""
-                INSERT INTO reply_chunk (user_id, reply_id, end_offset, conversation_id, content)
-                SELECT m.user_id, m.id, :end, m.conversation_id, :content FROM message m
-                 WHERE m.id = :id AND m.user_id = :owner AND m.claim_token = :token AND m.status = 'pending'
+                INSERT INTO reply_chunk (user_id, reply_id, end_offset, conversation_id, claim_token, content)
+                VALUES (:owner, :id, :end, :cid, :token, :content)
                 ON CONFLICT DO NOTHING""")
-                .setParameter("end", endOffset)
-                .setParameter("content", content)
-                .setParameter("id", claim.replyId())
                 .setParameter("owner", claim.userId())
+                .setParameter("id", claim.replyId())
+                .setParameter("end", endOffset)
+                .setParameter("cid", claim.conversationId())
                 .setParameter("token", claim.token())
+                .setParameter("content", content)
                 .executeUpdate() == 1;
     }
 
@@ -348,19 +232,11 @@ public class ReplyStore {
     }
 
     /** A stored outcome: the reply's pieces go (its text is stored whole) and its conversation moves. */
-    private void settled(Claim claim, int updated, Instant now) {
-        if (updated == 1) {
+    private void settled(Claim claim, boolean stored, Instant now) {
+        if (stored) {
             dropChunks(claim);
-            em.createNativeQuery("UPDATE conversation SET updated_at = :now, version = version + 1"
-                    + " WHERE id = :cid AND updated_at < :now")
-                    .setParameter("now", now)
-                    .setParameter("cid", claim.conversationId())
-                    .executeUpdate();
+            Conversation.advanceActivity(claim.conversationId(), now);
         }
-    }
-
-    private static double seconds(Duration duration) {
-        return duration.toMillis() / 1000.0;
     }
 
     private String toJson(List<Map<String, Object>> toolCalls) {

@@ -181,4 +181,19 @@ public class Conversation extends PanacheEntityBase {
         }
         return query.range(0, limit - 1).list();
     }
+
+    // Queries the reply lifecycle needs.
+
+    /**
+     * Moves the conversation's activity time (and its version) forward to {@code now}, as
+     * {@link #touch} does, but never back: a reply is stored long after it was asked for, and the
+     * conversation may have changed meanwhile.
+     */
+    public static void advanceActivity(UUID id, Instant now) {
+        getEntityManager().createNativeQuery("UPDATE conversation SET updated_at = :now, version = version + 1"
+                + " WHERE id = :cid AND updated_at < :now")
+                .setParameter("now", now)
+                .setParameter("cid", id)
+                .executeUpdate();
+    }
 }

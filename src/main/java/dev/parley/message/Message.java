@@ -1,5 +1,6 @@
 package dev.parley.message;
 
+import dev.parley.common.Ids;
 import dev.parley.common.Like;
 import dev.parley.pagination.Position;
 import dev.parley.pagination.Window;
@@ -12,11 +13,15 @@ import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import jakarta.persistence.Version;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.hibernate.annotations.Filter;
 import org.hibernate.annotations.JdbcTypeCode;
@@ -157,5 +162,231 @@ public class Message extends PanacheEntityBase {
             params.and("afterAt", after.key()).and("afterId", after.id());
         }
         return Message.<Message>find(where, order, params).range(0, limit - 1).list();
+    }
+
+    // Queries the reply lifecycle needs.
+    // The reply workers run outside any request, so these statements take the owner (or no owner,
+    // for the replies job, which row-level security lets reach pending replies only) from the
+    // caller instead of OwnerSql, and each is conditional on the claim token where a claim is held.
+
+    /** A pending reply as a claim took it: its conversation and owner, when it was asked for, the attempt. */
+    public record ReplyClaim(UUID id, UUID conversationId, String userId, Instant createdAt, int attempts) {
+    }
+
+    /** A complete message on the path above a reply, {@code depth} steps up from where the walk started. */
+    public record PathStep(UUID id, Role role, String content, int depth) {
+    }
+
+    /** Claims the reply for {@code lease} if it is still pending and nobody holds a live claim on it. */
+    public static Optional<ReplyClaim> claimReply(UUID id, UUID token, Duration lease) {
+        List<?> rows = getEntityManager().createNativeQuery("""
+                UPDATE message
+                   SET claimed_until = now() + make_interval(secs => :lease),
+                       claim_token = :token,
+                       reply_attempts = reply_attempts + 1
+                 WHERE id = :id AND status = 'pending'
+                   AND (claimed_until IS NULL OR claimed_until < now())
+                RETURNING conversation_id, user_id, created_at, reply_attempts""")
+                .setParameter("lease", seconds(lease))
+                .setParameter("token", token)
+                .setParameter("id", id)
+                .getResultList();
+        if (rows.isEmpty()) {
+            return Optional.empty();
+        }
+        Object[] row = (Object[]) rows.get(0);
+        return Optional.of(new ReplyClaim(id, (UUID) row[0], (String) row[1], Ids.instant(row[2]),
+                ((Number) row[3]).intValue()));
+    }
+
+    /**
+     * Claims up to {@code limit} pending replies that nobody holds, oldest first, all under one
+     * token. SKIP LOCKED lets every instance claim at once without waiting on each other or taking
+     * the same reply.
+     */
+    public static List<ReplyClaim> claimPendingReplies(UUID token, Duration lease, int limit) {
+        List<?> rows = getEntityManager().createNativeQuery("""
+                WITH candidate AS MATERIALIZED (
+                    SELECT id FROM message
+                     WHERE status = 'pending' AND (claimed_until IS NULL OR claimed_until < now())
+                     ORDER BY created_at
+                     LIMIT :limit
+                       FOR UPDATE SKIP LOCKED)
+                UPDATE message m
+                   SET claimed_until = now() + make_interval(secs => :lease),
+                       claim_token = :token,
+                       reply_attempts = m.reply_attempts + 1
+                  FROM candidate
+                 WHERE m.id = candidate.id
+                RETURNING m.id, m.conversation_id, m.user_id, m.created_at, m.reply_attempts""")
+                .setParameter("lease", seconds(lease))
+                .setParameter("token", token)
+                .setParameter("limit", limit)
+                .getResultList();
+        // Materialised, the candidates are chosen once. As a subquery joined to the UPDATE, the
+        // planner could rescan it, and each rescan skipped the rows already locked and took the
+        // next: LIMIT 1 claimed four replies, of which the worker ran one and the rest waited out
+        // their lease (AssistantSettingsTest, 30 s a reply).
+        List<ReplyClaim> claims = new ArrayList<>(rows.size());
+        for (Object r : rows) {
+            Object[] row = (Object[]) r;
+            claims.add(new ReplyClaim((UUID) row[0], (UUID) row[1], (String) row[2], Ids.instant(row[3]),
+                    ((Number) row[4]).intValue()));
+        }
+        return claims;
+    }
+
+    /**
+     * Extends the lease of every reply among {@code ids} that one of {@code tokens} still holds, in
+     * one statement.
+     *
+     * @return the replies still held
+     */
+    public static Set<UUID> renewClaims(Collection<UUID> ids, Collection<UUID> tokens, Duration lease) {
+        List<?> rows = getEntityManager().createNativeQuery("""
+                UPDATE message SET claimed_until = now() + make_interval(secs => :lease)
+                 WHERE id IN (:ids) AND claim_token IN (:tokens) AND status = 'pending'
+                RETURNING id""")
+                .setParameter("lease", seconds(lease))
+                .setParameter("ids", ids)
+                .setParameter("tokens", tokens)
+                .getResultList();
+        Set<UUID> held = new HashSet<>();
+        for (Object id : rows) {
+            held.add((UUID) id);
+        }
+        return held;
+    }
+
+    /** Extends the lease of the reply if {@code token} still holds it; false when the claim was lost. */
+    public static boolean renewClaim(UUID id, UUID token, Duration lease) {
+        return getEntityManager().createNativeQuery("""
+                UPDATE message SET claimed_until = now() + make_interval(secs => :lease)
+                 WHERE id = :id AND claim_token = :token AND status = 'pending'""")
+                .setParameter("lease", seconds(lease))
+                .setParameter("id", id)
+                .setParameter("token", token)
+                .executeUpdate() == 1;
+    }
+
+    /** The message a message answers; empty for a root, or when the message is gone. */
+    public static Optional<UUID> parentOf(String owner, UUID id) {
+        List<?> parent = getEntityManager()
+                .createNativeQuery("SELECT parent_id FROM message WHERE id = :id AND user_id = :owner")
+                .setParameter("id", id)
+                .setParameter("owner", owner)
+                .getResultList();
+        return parent.isEmpty() ? Optional.empty() : Optional.ofNullable((UUID) parent.get(0));
+    }
+
+    /**
+     * The complete messages from {@code start} up to the root, at most {@code limit} of them, in no
+     * particular order ({@link PathStep#depth} orders them). The walk stops once the LIMIT is reached
+     * (PostgreSQL evaluates the recursion lazily), so a deep tree costs only what is read.
+     */
+    public static List<PathStep> completePathUp(String owner, UUID conversationId, UUID start, int limit) {
+        List<?> rows = getEntityManager().createNativeQuery("""
+                WITH RECURSIVE path(id, parent_id, role, content, status, depth) AS (
+                    SELECT m.id, m.parent_id, m.role, m.content, m.status, 0 FROM message m
+                     WHERE m.id = :start AND m.conversation_id = :cid AND m.user_id = :owner
+                  UNION ALL
+                    SELECT m.id, m.parent_id, m.role, m.content, m.status, p.depth + 1
+                      FROM path p JOIN message m ON m.id = p.parent_id
+                     WHERE m.user_id = :owner AND p.depth < 1000000
+                )
+                SELECT id, role, content, depth FROM path WHERE status = 'complete' LIMIT :window""")
+                .setParameter("start", start)
+                .setParameter("cid", conversationId)
+                .setParameter("owner", owner)
+                .setParameter("window", limit)
+                .getResultList();
+        List<PathStep> steps = new ArrayList<>(rows.size());
+        for (Object r : rows) {
+            Object[] row = (Object[]) r;
+            steps.add(new PathStep((UUID) row[0], Role.fromWire((String) row[1]), (String) row[2],
+                    ((Number) row[3]).intValue()));
+        }
+        return steps;
+    }
+
+    /**
+     * Where the next reply's context starts from {@code leaf}: the leaf itself, or, when the leaf is
+     * a reply still being generated, the message it answers. Empty when the leaf is gone.
+     */
+    public static Optional<UUID> contextStart(String owner, UUID leaf) {
+        List<?> rows = getEntityManager().createNativeQuery("""
+                SELECT CASE WHEN status = 'pending' THEN parent_id ELSE id END
+                  FROM message WHERE id = :leaf AND user_id = :owner""")
+                .setParameter("leaf", leaf)
+                .setParameter("owner", owner)
+                .getResultList();
+        return rows.isEmpty() ? Optional.empty() : Optional.ofNullable((UUID) rows.get(0));
+    }
+
+    /**
+     * Stores the reply's answer if {@code token} still holds it, keeping the endpoint and model it
+     * was asked for when they were named; false when another claim took it over.
+     *
+     * @param toolCallsJson the tool calls as a JSON array
+     */
+    public static boolean completeReply(UUID id, UUID token, String content, String toolCallsJson, String endpoint,
+            String model, Instant now) {
+        return getEntityManager().createNativeQuery("""
+                UPDATE message
+                   SET content = :content, status = 'complete', tool_calls = CAST(:toolCalls AS jsonb),
+                       endpoint = COALESCE(endpoint, :endpoint), model = COALESCE(model, :model),
+                       claimed_until = NULL, claim_token = NULL, updated_at = :now, version = version + 1
+                 WHERE id = :id AND claim_token = :token AND status = 'pending'""")
+                .setParameter("content", content)
+                .setParameter("toolCalls", toolCallsJson)
+                .setParameter("endpoint", endpoint)
+                .setParameter("model", model)
+                .setParameter("now", now)
+                .setParameter("id", id)
+                .setParameter("token", token)
+                .executeUpdate() == 1;
+    }
+
+    /** Marks the reply failed with the reason in its metadata if {@code token} still holds it. */
+    public static boolean failReply(UUID id, UUID token, String reason, String errorType, String endpoint,
+            Instant now) {
+        return getEntityManager().createNativeQuery("""
+                UPDATE message
+                   SET status = 'failed', endpoint = COALESCE(endpoint, :endpoint),
+                       metadata = metadata || jsonb_build_object('error', CAST(:reason AS text),
+                                                                 'error_type', CAST(:type AS text)),
+                       claimed_until = NULL, claim_token = NULL, updated_at = :now, version = version + 1
+                 WHERE id = :id AND claim_token = :token AND status = 'pending'""")
+                .setParameter("endpoint", endpoint)
+                .setParameter("reason", reason)
+                .setParameter("type", errorType)
+                .setParameter("now", now)
+                .setParameter("id", id)
+                .setParameter("token", token)
+                .executeUpdate() == 1;
+    }
+
+    /**
+     * Hands the reply back unclaimed if {@code token} holds it, not counting the attempt, so another
+     * claim takes it at once.
+     */
+    public static boolean releaseClaim(UUID id, UUID token) {
+        return getEntityManager().createNativeQuery("""
+                UPDATE message
+                   SET claimed_until = NULL, claim_token = NULL, reply_attempts = reply_attempts - 1
+                 WHERE id = :id AND claim_token = :token AND status = 'pending'""")
+                .setParameter("id", id)
+                .setParameter("token", token)
+                .executeUpdate() == 1;
+    }
+
+    /** Pending replies the current identity sees (every user's, for the replies job). */
+    public static long countPending() {
+        return ((Number) getEntityManager().createNativeQuery("SELECT count(*) FROM message WHERE status = 'pending'")
+                .getSingleResult()).longValue();
+    }
+
+    private static double seconds(Duration duration) {
+        return duration.toMillis() / 1000.0;
     }
 }
