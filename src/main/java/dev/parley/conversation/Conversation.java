@@ -4,6 +4,7 @@ import dev.parley.common.Like;
 import dev.parley.pagination.Position;
 import dev.parley.pagination.Window;
 import dev.parley.security.OwnerFilter;
+import io.quarkus.hibernate.orm.panache.Panache;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import io.quarkus.hibernate.orm.panache.PanacheQuery;
 import io.quarkus.panache.common.Parameters;
@@ -13,7 +14,14 @@ import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import jakarta.persistence.Version;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -195,5 +203,183 @@ public class Conversation extends PanacheEntityBase {
                 .setParameter("now", now)
                 .setParameter("cid", id)
                 .executeUpdate();
+    }
+
+    // Queries export, import and search need.
+
+    /** The titles of the caller's conversations among {@code ids} (a page of search results names them). */
+    public static Map<UUID, String> titles(Collection<UUID> ids) {
+        Map<UUID, String> titles = new HashMap<>();
+        if (ids.isEmpty()) {
+            return titles;
+        }
+        Panache.getEntityManager(Conversation.class)
+                .createQuery("select id, title from Conversation where id in :ids", Object[].class)
+                .setParameter("ids", ids).getResultList()
+                .forEach(row -> titles.put((UUID) row[0], (String) row[1]));
+        return titles;
+    }
+
+    /** Every column, named as the API's fields, jsonb as text. */
+    private static final String EXPORT_COLUMNS = """
+            id, title, description, archived, pinned, auto_reply, CAST(metadata AS text) AS metadata, message_count,
+            last_message_at, created_at, updated_at, expires_at""";
+
+    /**
+     * The owner's conversations, oldest first, changed since {@code since} and archived as
+     * {@code archived} when given, every column named as the API's field: bound, for the caller to
+     * run (with the fetch size it streams by) and close. An export reads on a connection of its own,
+     * in one snapshot outside any JTA transaction, so this takes that connection.
+     */
+    public static PreparedStatement exportQuery(Connection connection, String owner, Instant since, Boolean archived)
+            throws SQLException {
+        PreparedStatement select = connection.prepareStatement("SELECT " + EXPORT_COLUMNS + " FROM conversation"
+                + " WHERE user_id = ?" + (since == null ? "" : " AND updated_at >= ?")
+                + (archived == null ? "" : " AND archived = ?") + " ORDER BY created_at, id");
+        try {
+            int i = 1;
+            select.setString(i++, owner);
+            if (since != null) {
+                select.setTimestamp(i++, Timestamp.from(since));
+            }
+            if (archived != null) {
+                select.setBoolean(i, archived);
+            }
+            return select;
+        } catch (SQLException e) {
+            select.close();
+            throw e;
+        }
+    }
+
+    /** The owner's conversation {@code id} (no row when there is none), as {@link #exportQuery(Connection, String, Instant, Boolean)}. */
+    public static PreparedStatement exportQuery(Connection connection, String owner, UUID id) throws SQLException {
+        PreparedStatement select = connection.prepareStatement("SELECT " + EXPORT_COLUMNS
+                + " FROM conversation WHERE id = ? AND user_id = ?");
+        try {
+            select.setObject(1, id);
+            select.setString(2, owner);
+            return select;
+        } catch (SQLException e) {
+            select.close();
+            throw e;
+        }
+    }
+
+    /** A conversation an import found already stored. */
+    public record Imported(UUID id, String title) {
+    }
+
+    /**
+     * The owner's conversation imported before from {@code sourceId} of {@code source} (metadata
+     * imported_from and imported_id, the keys of conversation_import_source_idx), on the import's connection.
+     */
+    public static Optional<Imported> findImported(Connection connection, String owner, String source, String sourceId)
+            throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement("""
+                SELECT id, title FROM conversation
+                 WHERE user_id = ? AND metadata ?? 'imported_id'
+                   AND metadata ->> 'imported_from' = ? AND metadata ->> 'imported_id' = ?""")) {
+            select.setString(1, owner);
+            select.setString(2, source);
+            select.setString(3, sourceId);
+            try (ResultSet rs = select.executeQuery()) {
+                return rs.next() ? Optional.of(new Imported(rs.getObject(1, UUID.class), rs.getString(2)))
+                        : Optional.empty();
+            }
+        }
+    }
+
+    /**
+     * Inserts {@code row} as it is, its times included (an import keeps the source's), on the
+     * import's connection. Its counters and leaf are set by {@link #finishImport} once its messages are in.
+     */
+    public static void insertImported(Connection connection, Conversation row) throws SQLException {
+        try (PreparedStatement insert = connection.prepareStatement("""
+                INSERT INTO conversation (id, user_id, title, description, archived, pinned, auto_reply, metadata,
+                                          created_at, updated_at, expires_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, jsonb_object(CAST(? AS text[]), CAST(? AS text[])), ?, ?, ?)""")) {
+            insert.setObject(1, row.id);
+            insert.setString(2, row.userId);
+            insert.setString(3, row.title);
+            insert.setString(4, row.description);
+            insert.setBoolean(5, row.archived);
+            insert.setBoolean(6, row.pinned);
+            insert.setBoolean(7, row.autoReply);
+            // Metadata values are strings: jsonb_object pairs the keys with them.
+            insert.setArray(8, connection.createArrayOf("text", row.metadata.keySet().toArray()));
+            insert.setArray(9, connection.createArrayOf("text", row.metadata.values().toArray()));
+            insert.setTimestamp(10, Timestamp.from(row.createdAt));
+            insert.setTimestamp(11, Timestamp.from(row.updatedAt));
+            insert.setTimestamp(12, row.expiresAt == null ? null : Timestamp.from(row.expiresAt));
+            insert.executeUpdate();
+        }
+    }
+
+    /**
+     * Sets what an import computed once the conversation's messages are in: their count and latest
+     * time (activity moves forward to it, never back), the current leaf, and {@code metadata} added
+     * to the conversation's.
+     */
+    public static void finishImport(Connection connection, UUID id, String owner, int messageCount,
+            Instant lastMessageAt, UUID currentLeafId, Map<String, String> metadata) throws SQLException {
+        try (PreparedStatement update = connection.prepareStatement("""
+                UPDATE conversation
+                   SET message_count = ?, last_message_at = ?, current_leaf_id = ?,
+                       updated_at = GREATEST(updated_at, COALESCE(?, updated_at)),
+                       metadata = metadata || jsonb_object(CAST(? AS text[]), CAST(? AS text[]))
+                 WHERE id = ? AND user_id = ?""")) {
+            Timestamp last = lastMessageAt == null ? null : Timestamp.from(lastMessageAt);
+            update.setInt(1, messageCount);
+            update.setTimestamp(2, last);
+            update.setObject(3, currentLeafId);
+            update.setTimestamp(4, last);
+            update.setArray(5, connection.createArrayOf("text", metadata.keySet().toArray()));
+            update.setArray(6, connection.createArrayOf("text", metadata.values().toArray()));
+            update.setObject(7, id);
+            update.setString(8, owner);
+            update.executeUpdate();
+        }
+    }
+
+    /**
+     * Deletes one batch of temporary conversations whose expires_at has passed at {@code at}, of
+     * every user: run as the purge job ({@code DatabaseIdentity.Job.PURGE}), whose row-level
+     * security policies (V21) let it choose, lock and delete conversations and nothing else.
+     * FOR UPDATE SKIP LOCKED lets every replica purge at once: each takes rows no other holds, so
+     * none waits and none deletes twice.
+     *
+     * @return the message counts of the deleted conversations (their messages go by ON DELETE CASCADE)
+     */
+    public static List<Integer> purgeExpired(Instant at, int batch) {
+        return purge("""
+                DELETE FROM conversation
+                 WHERE id IN (SELECT id FROM conversation
+                               WHERE expires_at <= :at
+                               ORDER BY expires_at
+                               LIMIT :batch
+                                 FOR UPDATE SKIP LOCKED)
+                RETURNING message_count""", at, batch);
+    }
+
+    /**
+     * Deletes one batch of conversations with no activity (updated_at moves with every change and
+     * message) since {@code cutoff}, as {@link #purgeExpired}. No index serves it (see V17): the
+     * scan stops as soon as it has a batch.
+     */
+    public static List<Integer> purgeInactive(Instant cutoff, int batch) {
+        return purge("""
+                DELETE FROM conversation
+                 WHERE id IN (SELECT id FROM conversation
+                               WHERE updated_at < :at
+                               LIMIT :batch
+                                 FOR UPDATE SKIP LOCKED)
+                RETURNING message_count""", cutoff, batch);
+    }
+
+    private static List<Integer> purge(String statement, Instant at, int batch) {
+        List<?> counts = Panache.getEntityManager(Conversation.class).createNativeQuery(statement)
+                .setParameter("at", Timestamp.from(at)).setParameter("batch", batch).getResultList();
+        return counts.stream().map(count -> ((Number) count).intValue()).toList();
     }
 }

@@ -14,6 +14,10 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import jakarta.persistence.Version;
 import java.time.Duration;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -388,5 +392,74 @@ public class Message extends PanacheEntityBase {
 
     private static double seconds(Duration duration) {
         return duration.toMillis() / 1000.0;
+    }
+
+    // Queries export, import and search need.
+
+    /**
+     * The owner's messages of the conversation, oldest first, every column named as the API's
+     * field (jsonb as text): bound, for the caller to run (with the fetch size it streams by) and
+     * close, on an export's connection of its own (one snapshot outside any JTA transaction).
+     */
+    public static PreparedStatement exportQuery(Connection connection, UUID conversationId, String owner)
+            throws SQLException {
+        PreparedStatement select = connection.prepareStatement("""
+                SELECT id, conversation_id, role, content, status, parent_id, thread_id, endpoint, model,
+                       CAST(tool_calls AS text) AS tool_calls, CAST(metadata AS text) AS metadata, created_at, updated_at
+                  FROM message WHERE conversation_id = ? AND user_id = ? ORDER BY created_at, id""");
+        try {
+            select.setObject(1, conversationId);
+            select.setString(2, owner);
+            return select;
+        } catch (SQLException e) {
+            select.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Inserts the rows of {@code rows} as the owner's messages of the conversation, in one statement
+     * on the import's connection: {@code rows} is a constant query of the caller's (never input)
+     * over its own staging, yielding id, role, content, status, parent_id (already the new ids),
+     * thread_id, endpoint, model, tool_calls, metadata, created_at and updated_at. One statement
+     * moves any number of rows without either package naming the other's table, and parent_id's
+     * foreign key is checked at its end, so parents need not come first.
+     *
+     * @return the newest message inserted (by created_at, then id), or null when there was none
+     */
+    public static UUID insertImported(Connection connection, UUID conversationId, String owner, String rows)
+            throws SQLException {
+        try (PreparedStatement insert = connection.prepareStatement("""
+                WITH moved AS (
+                    INSERT INTO message (id, conversation_id, user_id, role, content, status, parent_id, thread_id,
+                                         endpoint, model, tool_calls, metadata, created_at, updated_at)
+                    SELECT r.id, ?, ?, r.role, r.content, r.status, r.parent_id, r.thread_id, r.endpoint, r.model,
+                           r.tool_calls, r.metadata, r.created_at, r.updated_at
+                      FROM (%s) r
+                    RETURNING id, created_at)
+                SELECT id FROM moved ORDER BY created_at DESC, id DESC LIMIT 1""".formatted(rows))) {
+            insert.setObject(1, conversationId);
+            insert.setString(2, owner);
+            try (ResultSet newest = insert.executeQuery()) {
+                return newest.next() ? newest.getObject(1, UUID.class) : null;
+            }
+        }
+    }
+
+    /**
+     * Gives every message of the conversation that has no parent, but the first, the message before
+     * it (by created_at, then id) as its parent: what an import does for a linear source, or for a
+     * parent missing from the file.
+     */
+    public static void linkToPrevious(Connection connection, UUID conversationId, String owner) throws SQLException {
+        try (PreparedStatement link = connection.prepareStatement("""
+                UPDATE message m SET parent_id = previous.previous_id
+                  FROM (SELECT id, lag(id) OVER (ORDER BY created_at, id) AS previous_id
+                          FROM message WHERE conversation_id = ? AND user_id = ?) previous
+                 WHERE m.id = previous.id AND m.parent_id IS NULL AND previous.previous_id IS NOT NULL""")) {
+            link.setObject(1, conversationId);
+            link.setString(2, owner);
+            link.executeUpdate();
+        }
     }
 }

@@ -2,6 +2,8 @@ package dev.parley.portability;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.parley.conversation.Conversation;
+import dev.parley.message.Message;
 import dev.parley.security.DatabaseIdentity;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -15,9 +17,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -42,15 +44,6 @@ public class Exporter {
 
     /** Rows fetched per round trip: enough to amortize it, small enough to keep memory flat. */
     private static final int FETCH_SIZE = 500;
-
-    private static final String CONVERSATION_COLUMNS = """
-            id, title, description, archived, pinned, auto_reply, metadata::text, message_count,
-            last_message_at, created_at, updated_at, expires_at""";
-
-    private static final String MESSAGES = """
-            SELECT id, conversation_id, role, content, status, parent_id, thread_id, endpoint, model,
-                   tool_calls::text, metadata::text, created_at, updated_at
-              FROM message WHERE conversation_id = ? AND user_id = ? ORDER BY created_at, id""";
 
     @Inject
     AgroalDataSource dataSource;
@@ -115,38 +108,21 @@ public class Exporter {
             json.writeEndObject();
             json.writeRaw('\n');
             Written written = inSnapshot(owner, connection -> {
-                StringBuilder sql = new StringBuilder("SELECT " + CONVERSATION_COLUMNS
-                        + " FROM conversation WHERE user_id = ?");
-                if (filter.since() != null) {
-                    sql.append(" AND updated_at >= ?");
-                }
-                if (filter.archived() != null) {
-                    sql.append(" AND archived = ?");
-                }
-                sql.append(" ORDER BY created_at, id");
                 long conversations = 0;
                 long messages = 0;
-                try (PreparedStatement select = connection.prepareStatement(sql.toString());
-                        PreparedStatement messageSelect = connection.prepareStatement(MESSAGES)) {
-                    int i = 1;
-                    select.setString(i++, owner);
-                    if (filter.since() != null) {
-                        select.setTimestamp(i++, Timestamp.from(filter.since()));
-                    }
-                    if (filter.archived() != null) {
-                        select.setBoolean(i, filter.archived());
-                    }
+                try (PreparedStatement select = Conversation.exportQuery(connection, owner, filter.since(),
+                        filter.archived())) {
                     select.setFetchSize(FETCH_SIZE);
                     try (ResultSet rs = select.executeQuery()) {
                         while (rs.next()) {
-                            UUID id = rs.getObject(1, UUID.class);
+                            UUID id = rs.getObject("id", UUID.class);
                             json.writeStartObject();
                             json.writeStringField("type", "conversation");
                             writeConversation(json, rs);
                             json.writeEndObject();
                             json.writeRaw('\n');
                             conversations++;
-                            messages += writeMessages(json, messageSelect, id, owner, true);
+                            messages += writeMessages(json, connection, id, owner, true);
                         }
                     }
                 }
@@ -174,17 +150,13 @@ public class Exporter {
             json.writeStringField("exported_at", Instant.now().toString());
             json.writeArrayFieldStart("conversations");
             inSnapshot(owner, connection -> {
-                try (PreparedStatement select = connection.prepareStatement("SELECT " + CONVERSATION_COLUMNS
-                        + " FROM conversation WHERE id = ? AND user_id = ?");
-                        PreparedStatement messageSelect = connection.prepareStatement(MESSAGES)) {
-                    select.setObject(1, conversationId);
-                    select.setString(2, owner);
+                try (PreparedStatement select = Conversation.exportQuery(connection, owner, conversationId)) {
                     try (ResultSet rs = select.executeQuery()) {
                         while (rs.next()) {
                             json.writeStartObject();
                             writeConversation(json, rs);
                             json.writeArrayFieldStart("messages");
-                            writeMessages(json, messageSelect, conversationId, owner, false);
+                            writeMessages(json, connection, conversationId, owner, false);
                             json.writeEndArray();
                             json.writeEndObject();
                         }
@@ -201,56 +173,48 @@ public class Exporter {
     public void markdown(String owner, UUID conversationId, OutputStream out) throws IOException {
         Writer text = new OutputStreamWriter(out, StandardCharsets.UTF_8);
         inSnapshot(owner, connection -> {
-            try (PreparedStatement select = connection.prepareStatement(
-                    "SELECT title, description FROM conversation WHERE id = ? AND user_id = ?");
-                    PreparedStatement messageSelect = connection.prepareStatement(MESSAGES)) {
-                select.setObject(1, conversationId);
-                select.setString(2, owner);
+            try (PreparedStatement select = Conversation.exportQuery(connection, owner, conversationId)) {
                 try (ResultSet rs = select.executeQuery()) {
                     if (!rs.next()) {
                         return null;
                     }
-                    text.write("# " + rs.getString(1) + "\n\n");
-                    if (rs.getString(2) != null && !rs.getString(2).isBlank()) {
-                        text.write("_" + rs.getString(2) + "_\n\n");
+                    text.write("# " + rs.getString("title") + "\n\n");
+                    String description = rs.getString("description");
+                    if (description != null && !description.isBlank()) {
+                        text.write("_" + description + "_\n\n");
                     }
                 }
-                forEachMessage(messageSelect, conversationId, owner, rs -> {
-                    String status = rs.getString(5);
-                    text.write("**" + rs.getString(3) + "**"
-                            + ("complete".equals(status) ? "" : " (" + status + ")") + "\n\n");
-                    String content = rs.getString(4);
-                    text.write(content.isEmpty() ? "_(no text)_" : content);
-                    text.write("\n\n");
-                });
             }
+            forEachMessage(connection, conversationId, owner, rs -> {
+                String status = rs.getString("status");
+                text.write("**" + rs.getString("role") + "**"
+                        + ("complete".equals(status) ? "" : " (" + status + ")") + "\n\n");
+                String content = rs.getString("content");
+                text.write(content.isEmpty() ? "_(no text)_" : content);
+                text.write("\n\n");
+            });
             return null;
         });
         text.flush();
     }
 
-    private long writeMessages(JsonGenerator json, PreparedStatement select, UUID conversationId, String owner,
+    private long writeMessages(JsonGenerator json, Connection connection, UUID conversationId, String owner,
             boolean asLines) throws SQLException, IOException {
-        return forEachMessage(select, conversationId, owner, rs -> {
+        return forEachMessage(connection, conversationId, owner, rs -> {
             json.writeStartObject();
             if (asLines) {
                 json.writeStringField("type", "message");
             }
-            json.writeStringField("id", rs.getString(1));
-            json.writeStringField("conversation_id", rs.getString(2));
-            json.writeStringField("role", rs.getString(3));
-            json.writeStringField("content", rs.getString(4));
-            json.writeStringField("status", rs.getString(5));
-            json.writeStringField("parent_id", rs.getString(6));
-            json.writeStringField("thread_id", rs.getString(7));
-            json.writeStringField("endpoint", rs.getString(8));
-            json.writeStringField("model", rs.getString(9));
+            for (String field : List.of("id", "conversation_id", "role", "content", "status", "parent_id", "thread_id",
+                    "endpoint", "model")) {
+                json.writeStringField(field, rs.getString(field));
+            }
             json.writeFieldName("tool_calls");
-            json.writeRawValue(rs.getString(10));
+            json.writeRawValue(rs.getString("tool_calls"));
             json.writeFieldName("metadata");
-            json.writeRawValue(rs.getString(11));
-            writeInstant(json, "created_at", rs, 12);
-            writeInstant(json, "updated_at", rs, 13);
+            json.writeRawValue(rs.getString("metadata"));
+            writeInstant(json, "created_at", rs);
+            writeInstant(json, "updated_at", rs);
             json.writeEndObject();
             if (asLines) {
                 json.writeRaw('\n');
@@ -263,41 +227,45 @@ public class Exporter {
         void write(ResultSet row) throws SQLException, IOException;
     }
 
-    /** Hands each message of the conversation ({@link #MESSAGES}, oldest first) to {@code writer}; their count. */
-    private static long forEachMessage(PreparedStatement select, UUID conversationId, String owner, RowWriter writer)
+    /**
+     * Hands each message of the conversation ({@link Message#exportQuery}, oldest first) to
+     * {@code writer}; their count. The statement is prepared per conversation: the driver keeps
+     * the parsed statement on the connection, so it costs no extra round trip.
+     */
+    private static long forEachMessage(Connection connection, UUID conversationId, String owner, RowWriter writer)
             throws SQLException, IOException {
-        select.setObject(1, conversationId);
-        select.setString(2, owner);
-        select.setFetchSize(FETCH_SIZE);
         long count = 0;
-        try (ResultSet rs = select.executeQuery()) {
-            while (rs.next()) {
-                writer.write(rs);
-                count++;
+        try (PreparedStatement select = Message.exportQuery(connection, conversationId, owner)) {
+            select.setFetchSize(FETCH_SIZE);
+            try (ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                    writer.write(rs);
+                    count++;
+                }
             }
         }
         return count;
     }
 
     private static void writeConversation(JsonGenerator json, ResultSet rs) throws SQLException, IOException {
-        json.writeStringField("id", rs.getString(1));
-        json.writeStringField("title", rs.getString(2));
-        json.writeStringField("description", rs.getString(3));
-        json.writeBooleanField("archived", rs.getBoolean(4));
-        json.writeBooleanField("pinned", rs.getBoolean(5));
-        json.writeBooleanField("auto_reply", rs.getBoolean(6));
+        json.writeStringField("id", rs.getString("id"));
+        json.writeStringField("title", rs.getString("title"));
+        json.writeStringField("description", rs.getString("description"));
+        json.writeBooleanField("archived", rs.getBoolean("archived"));
+        json.writeBooleanField("pinned", rs.getBoolean("pinned"));
+        json.writeBooleanField("auto_reply", rs.getBoolean("auto_reply"));
         json.writeFieldName("metadata");
-        json.writeRawValue(rs.getString(7));
-        json.writeNumberField("message_count", rs.getInt(8));
-        writeInstant(json, "last_message_at", rs, 9);
-        writeInstant(json, "created_at", rs, 10);
-        writeInstant(json, "updated_at", rs, 11);
-        writeInstant(json, "expires_at", rs, 12);
+        json.writeRawValue(rs.getString("metadata"));
+        json.writeNumberField("message_count", rs.getInt("message_count"));
+        writeInstant(json, "last_message_at", rs);
+        writeInstant(json, "created_at", rs);
+        writeInstant(json, "updated_at", rs);
+        writeInstant(json, "expires_at", rs);
     }
 
-    private static void writeInstant(JsonGenerator json, String field, ResultSet rs, int column)
-            throws SQLException, IOException {
-        OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
+    /** The column named as the field, as an ISO instant. */
+    private static void writeInstant(JsonGenerator json, String field, ResultSet rs) throws SQLException, IOException {
+        OffsetDateTime value = rs.getObject(field, OffsetDateTime.class);
         json.writeStringField(field, value == null ? null : value.toInstant().toString());
     }
 

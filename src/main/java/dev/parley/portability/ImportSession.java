@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.parley.common.Ids;
 import dev.parley.common.InputChecks;
 import dev.parley.common.Limits;
+import dev.parley.conversation.Conversation;
 import dev.parley.error.ProblemException;
+import dev.parley.message.Message;
 import dev.parley.message.MessageStatus;
 import dev.parley.message.Role;
 import java.sql.Connection;
@@ -20,15 +22,16 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.jboss.logging.Logger;
 
 /**
  * Stores the conversations of one import, each in a transaction of its own (all of it or none of
  * it), on one connection held for the whole file. Messages are staged in a temporary table as they
- * are read and moved into message by one INSERT … SELECT that turns source parent ids into the new
- * ids, so a conversation of any length is stored without keeping it in memory; the foreign key of
- * parent_id is checked at the end of that statement, so parents need not come first.
+ * are read and moved in by one INSERT … SELECT ({@link Message#insertImported}) over {@link #STAGED},
+ * which turns source parent ids into the new ids, so a conversation of any length is stored without
+ * keeping it in memory.
  *
  * <p>Nothing here fires a reply: imported messages are history, and an imported pending reply is
  * stored as failed (no worker would ever have finished it).
@@ -45,6 +48,12 @@ final class ImportSession implements AutoCloseable {
     static final String IMPORTED_FROM = "imported_from";
     static final String IMPORTED_ID = "imported_id";
     static final String CURRENT_MESSAGE = "current_message_id";
+
+    /** The staged messages as message rows: each parent's source id turned into its new id. */
+    private static final String STAGED = """
+            SELECT s.id, s.role, s.content, s.status, p.id AS parent_id, s.thread_id, s.endpoint, s.model,
+                   s.tool_calls, s.metadata, s.created_at, s.updated_at
+              FROM import_staging s LEFT JOIN import_staging p ON p.source_id = s.parent_source""";
 
     private final Connection connection;
     private final String owner;
@@ -142,43 +151,32 @@ final class ImportSession implements AutoCloseable {
                 lock.setString(1, owner + "\n" + metadata.get(IMPORTED_FROM) + "\n" + metadata.get(IMPORTED_ID));
                 lock.execute();
             }
-            try (PreparedStatement existing = connection.prepareStatement("""
-                    SELECT id, title FROM conversation
-                     WHERE user_id = ? AND metadata ?? 'imported_id'
-                       AND metadata ->> 'imported_from' = ? AND metadata ->> 'imported_id' = ?""")) {
-                existing.setString(1, owner);
-                existing.setString(2, metadata.get(IMPORTED_FROM));
-                existing.setString(3, metadata.get(IMPORTED_ID));
-                try (ResultSet rs = existing.executeQuery()) {
-                    if (rs.next()) {
-                        items.add(new ImportResult.Item(conversation.sourceId(), rs.getObject(1, UUID.class),
-                                rs.getString(2), 0, "already_imported"));
-                        alreadyImported++;
-                        connection.rollback();
-                        return false;
-                    }
-                }
+            Optional<Conversation.Imported> existing = Conversation.findImported(connection, owner,
+                    metadata.get(IMPORTED_FROM), metadata.get(IMPORTED_ID));
+            if (existing.isPresent()) {
+                items.add(new ImportResult.Item(conversation.sourceId(), existing.get().id(), existing.get().title(), 0,
+                        "already_imported"));
+                alreadyImported++;
+                connection.rollback();
+                return false;
             }
             Instant created = conversation.createdAt() != null ? conversation.createdAt() : Ids.now();
             openId = Ids.newId();
             openTitle = title(conversation.title());
-            try (PreparedStatement insert = connection.prepareStatement("""
-                    INSERT INTO conversation (id, user_id, title, description, archived, pinned, auto_reply, metadata,
-                                              created_at, updated_at, expires_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, CAST(? AS jsonb), ?, ?, ?)""")) {
-                insert.setObject(1, openId);
-                insert.setString(2, owner);
-                insert.setString(3, openTitle);
-                insert.setString(4, truncate(conversation.description(), 500));
-                insert.setBoolean(5, conversation.archived());
-                insert.setBoolean(6, conversation.pinned());
-                insert.setBoolean(7, conversation.autoReply());
-                insert.setString(8, JSON.writeValueAsString(metadata));
-                insert.setTimestamp(9, Timestamp.from(created));
-                insert.setTimestamp(10, Timestamp.from(conversation.updatedAt() != null ? conversation.updatedAt() : created));
-                insert.setTimestamp(11, conversation.expiresAt() == null ? null : Timestamp.from(conversation.expiresAt()));
-                insert.executeUpdate();
-            }
+            // A row to insert, never persisted by Hibernate: the import runs on a connection of its own.
+            Conversation row = new Conversation();
+            row.id = openId;
+            row.userId = owner;
+            row.title = openTitle;
+            row.description = truncate(conversation.description(), 500);
+            row.archived = conversation.archived();
+            row.pinned = conversation.pinned();
+            row.autoReply = conversation.autoReply();
+            row.metadata = metadata;
+            row.createdAt = created;
+            row.updatedAt = conversation.updatedAt() != null ? conversation.updatedAt() : created;
+            row.expiresAt = conversation.expiresAt();
+            Conversation.insertImported(connection, row);
             staging = connection.prepareStatement("""
                     INSERT INTO import_staging (id, source_id, parent_source, role, content, status, thread_id,
                                                 endpoint, model, tool_calls, metadata, created_at, updated_at)
@@ -191,7 +189,7 @@ final class ImportSession implements AutoCloseable {
             currentId = null;
             skipping = false;
             return true;
-        } catch (SQLException | com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (SQLException e) {
             fail(conversation.sourceId(), e);
             return false;
         }
@@ -272,27 +270,10 @@ final class ImportSession implements AutoCloseable {
                 staging.executeBatch();
             }
             int orphans;
-            try (PreparedStatement move = connection.prepareStatement("""
-                    INSERT INTO message (id, conversation_id, user_id, role, content, status, parent_id, thread_id,
-                                         endpoint, model, tool_calls, metadata, created_at, updated_at)
-                    SELECT s.id, ?, ?, s.role, s.content, s.status, p.id, s.thread_id, s.endpoint, s.model,
-                           s.tool_calls, s.metadata, s.created_at, s.updated_at
-                      FROM import_staging s LEFT JOIN import_staging p ON p.source_id = s.parent_source""")) {
-                move.setObject(1, openId);
-                move.setString(2, owner);
-                move.executeUpdate();
-            }
+            UUID newest = Message.insertImported(connection, openId, owner, STAGED);
             // Every message but the first has a parent: one that came without (a linear source, or a
             // parent missing from the file) follows the message before it.
-            try (PreparedStatement link = connection.prepareStatement("""
-                    UPDATE message m SET parent_id = previous.previous_id
-                      FROM (SELECT id, lag(id) OVER (ORDER BY created_at, id) AS previous_id
-                              FROM message WHERE conversation_id = ? AND user_id = ?) previous
-                     WHERE m.id = previous.id AND m.parent_id IS NULL AND previous.previous_id IS NOT NULL""")) {
-                link.setObject(1, openId);
-                link.setString(2, owner);
-                link.executeUpdate();
-            }
+            Message.linkToPrevious(connection, openId, owner);
             try (PreparedStatement missing = connection.prepareStatement("""
                     SELECT count(*) FROM import_staging s
                      WHERE s.parent_source IS NOT NULL
@@ -301,28 +282,10 @@ final class ImportSession implements AutoCloseable {
                 rs.next();
                 orphans = rs.getInt(1);
             }
-            try (PreparedStatement counters = connection.prepareStatement("""
-                    UPDATE conversation
-                       SET message_count = ?, last_message_at = ?,
-                           current_leaf_id = COALESCE(CAST(? AS uuid),
-                               (SELECT m.id FROM message m WHERE m.conversation_id = conversation.id
-                                   AND m.user_id = conversation.user_id ORDER BY m.created_at DESC, m.id DESC LIMIT 1)),
-                           updated_at = GREATEST(updated_at, COALESCE(?, updated_at)),
-                           metadata = CASE WHEN CAST(? AS text) IS NULL THEN metadata
-                                           ELSE metadata || jsonb_build_object('current_message_id', CAST(? AS text)) END
-                     WHERE id = ? AND user_id = ?""")) {
-                Timestamp last = lastMessageAt == null ? null : Timestamp.from(lastMessageAt);
-                String current = currentId == null ? null : currentId.toString();
-                counters.setInt(1, staged);
-                counters.setTimestamp(2, last);
-                counters.setString(3, current);
-                counters.setTimestamp(4, last);
-                counters.setString(5, current);
-                counters.setString(6, current);
-                counters.setObject(7, openId);
-                counters.setString(8, owner);
-                counters.executeUpdate();
-            }
+            // The source's current message is the leaf when it named one, else the newest message.
+            Conversation.finishImport(connection, openId, owner, staged, lastMessageAt,
+                    currentId != null ? currentId : newest,
+                    currentId == null ? Map.of() : Map.of(CURRENT_MESSAGE, currentId.toString()));
             connection.commit();
             items.add(new ImportResult.Item(open.sourceId(), openId, openTitle, staged, "imported"));
             conversationsImported++;

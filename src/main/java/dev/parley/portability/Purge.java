@@ -1,23 +1,23 @@
 package dev.parley.portability;
 
+import dev.parley.conversation.Conversation;
 import dev.parley.security.DatabaseIdentity;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.persistence.EntityManager;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.IntFunction;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
  * Deletes expired temporary conversations and, when parley.retention.max-age is set, conversations
- * inactive for longer, on every replica, a bounded batch per transaction (see {@link PurgeStatements}),
+ * inactive for longer, on every replica, a bounded batch per transaction (see {@link Conversation#purgeExpired}),
  * as the purge job's database identity (it may delete conversations of every user, and read no message).
  * Counted in parley_purged_conversations_total and parley_purged_messages_total, tagged by reason.
  */
@@ -25,9 +25,6 @@ import org.jboss.logging.Logger;
 public class Purge {
 
     private static final Logger LOG = Logger.getLogger(Purge.class);
-
-    @Inject
-    EntityManager em;
 
     @Inject
     MeterRegistry metrics;
@@ -56,24 +53,22 @@ public class Purge {
 
     /** Deletes the conversations that expired at or before {@code now}. */
     public Purged expired(Instant now) {
-        return drain(PurgeStatements.EXPIRED, now, "expired");
+        return drain(batch -> Conversation.purgeExpired(now, batch), "expired");
     }
 
     /** Deletes the conversations with no activity since {@code cutoff}. */
     public Purged inactive(Instant cutoff) {
-        return drain(PurgeStatements.INACTIVE, cutoff, "retention");
+        return drain(batch -> Conversation.purgeInactive(cutoff, batch), "retention");
     }
 
-    private Purged drain(String statement, Instant at, String reason) {
+    /** Runs {@code purge} (one batch of at most the given size; the deleted conversations' message counts) until it runs dry. */
+    private Purged drain(IntFunction<List<Integer>> purge, String reason) {
         long conversations = 0;
         long messages = 0;
         for (int batch = 0; batch < maxBatches; batch++) {
-            List<?> deleted = DatabaseIdentity.asSystem(DatabaseIdentity.Job.PURGE, () -> QuarkusTransaction.requiringNew()
-                    .call(() -> em.createNativeQuery(statement)
-                            .setParameter("at", Timestamp.from(at))
-                            .setParameter("batch", batchSize)
-                            .getResultList()));
-            long batchMessages = deleted.stream().mapToLong(count -> ((Number) count).longValue()).sum();
+            List<Integer> deleted = DatabaseIdentity.asSystem(DatabaseIdentity.Job.PURGE,
+                    () -> QuarkusTransaction.requiringNew().call(() -> purge.apply(batchSize)));
+            long batchMessages = deleted.stream().mapToLong(Integer::longValue).sum();
             conversations += deleted.size();
             messages += batchMessages;
             metrics.counter("parley.purged.conversations", "reason", reason).increment(deleted.size());
