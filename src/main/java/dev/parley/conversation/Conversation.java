@@ -252,7 +252,10 @@ public class Conversation extends PanacheEntityBase {
         }
     }
 
-    /** The owner's conversation {@code id} (no row when there is none), as {@link #exportQuery(Connection, String, Instant, Boolean)}. */
+    /**
+     * The owner's conversation {@code id} (no row when there is none), as
+     * {@link #exportQuery(Connection, String, Instant, Boolean)}.
+     */
     public static PreparedStatement exportQuery(Connection connection, String owner, UUID id) throws SQLException {
         PreparedStatement select = connection.prepareStatement("SELECT " + EXPORT_COLUMNS
                 + " FROM conversation WHERE id = ? AND user_id = ?");

@@ -405,7 +405,8 @@ public class Message extends PanacheEntityBase {
             throws SQLException {
         PreparedStatement select = connection.prepareStatement("""
                 SELECT id, conversation_id, role, content, status, parent_id, thread_id, endpoint, model,
-                       CAST(tool_calls AS text) AS tool_calls, CAST(metadata AS text) AS metadata, created_at, updated_at
+                       CAST(tool_calls AS text) AS tool_calls, CAST(metadata AS text) AS metadata,
+                       created_at, updated_at
                   FROM message WHERE conversation_id = ? AND user_id = ? ORDER BY created_at, id""");
         try {
             select.setObject(1, conversationId);

@@ -61,7 +61,10 @@ public class Purge {
         return drain(batch -> Conversation.purgeInactive(cutoff, batch), "retention");
     }
 
-    /** Runs {@code purge} (one batch of at most the given size; the deleted conversations' message counts) until it runs dry. */
+    /**
+     * Runs {@code purge} (one batch of at most the given size, answering the deleted conversations'
+     * message counts) until a batch comes back short, at most parley.purge.max-batches-per-run times.
+     */
     private Purged drain(IntFunction<List<Integer>> purge, String reason) {
         long conversations = 0;
         long messages = 0;
