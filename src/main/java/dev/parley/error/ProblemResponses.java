@@ -2,6 +2,7 @@ package dev.parley.error;
 
 import io.quarkus.smallrye.openapi.OpenApiFilter;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -13,6 +14,7 @@ import org.eclipse.microprofile.openapi.models.PathItem;
 import org.eclipse.microprofile.openapi.models.media.Content;
 import org.eclipse.microprofile.openapi.models.parameters.Parameter;
 import org.eclipse.microprofile.openapi.models.responses.APIResponse;
+import org.eclipse.microprofile.openapi.models.security.SecurityRequirement;
 
 /**
  * The error responses of the API, declared once for the OpenAPI document instead of on every
@@ -29,14 +31,21 @@ public class ProblemResponses implements OASFilter {
 
     private static final String PROBLEM_SCHEMA = "#/components/schemas/Problem";
     private static final String OPENAI_ERROR_SCHEMA = "#/components/schemas/OpenAiError";
+    /** The API key's scheme ({@code ApiKeyAuthenticationMechanism.SCHEME}; error sits below apikey). */
+    private static final String API_KEY_SCHEME = "apiKey";
 
     /**
-     * What Quarkus writes by itself (400 where a body is validated, 401 on every @Authenticated
+     * What Quarkus writes by itself (400 where a body is validated, 401 and 403 on every secured
      * operation): bare titles, replaced by the descriptions below.
      */
     private static final Map<String, String> FRAMEWORK_DEFAULTS = Map.of(
             "400", "Bad Request",
-            "401", "Not Authorized");
+            "401", "Not Authorized",
+            "403", "Not Allowed");
+
+    /** Where an API key is accepted, its scopes may not cover the operation. */
+    private static final Map<String, String> WITH_API_KEY = Map.of(
+            "403", "Called with an API key whose scopes do not cover this operation");
 
     private static final Map<String, String> EVERY_OPERATION = Map.of(
             "400", "Invalid request: a malformed id, query parameter or body; errors names each field",
@@ -76,6 +85,11 @@ public class ProblemResponses implements OASFilter {
                     }
                 });
                 addMissing(operation, EVERY_OPERATION);
+                distinctSecurity(operation);
+                if (operation.getSecurity() != null && operation.getSecurity().stream()
+                        .anyMatch(requirement -> requirement.hasScheme(API_KEY_SCHEME))) {
+                    addMissing(operation, WITH_API_KEY);
+                }
                 String named = namedResources(path.getKey());
                 if (!named.isEmpty()) {
                     addMissing(operation, Map.of("404", "No such " + named + " for this user"));
@@ -110,6 +124,18 @@ public class ProblemResponses implements OASFilter {
                 // In code order, so the document reads the same however the codes were declared.
                 operation.getResponses().setAPIResponses(responses);
             }
+        }
+    }
+
+    /**
+     * Each accepted credential once: Quarkus adds the first security scheme to every @Authenticated
+     * operation without seeing that the class's own @SecurityRequirement list already names it.
+     */
+    private static void distinctSecurity(Operation operation) {
+        if (operation.getSecurity() != null) {
+            Map<Map<String, List<String>>, SecurityRequirement> distinct = new LinkedHashMap<>();
+            operation.getSecurity().forEach(requirement -> distinct.putIfAbsent(requirement.getSchemes(), requirement));
+            operation.setSecurity(new ArrayList<>(distinct.values()));
         }
     }
 
