@@ -194,7 +194,8 @@ public class Conversation extends PanacheEntityBase {
     /** The caller's conversation's current leaf and message count; empty when it is not theirs. */
     public static Optional<Tip> tip(UUID id) {
         return getEntityManager()
-                .createQuery("select c.currentLeafId, c.messageCount from Conversation c where c.id = :id", Object[].class)
+                .createQuery("select c.currentLeafId, c.messageCount from Conversation c where c.id = :id",
+                        Object[].class)
                 .setParameter("id", id).getResultStream().findFirst()
                 .map(row -> new Tip((UUID) row[0], ((Number) row[1]).intValue()));
     }

@@ -167,13 +167,14 @@ public class BranchService {
                                    placing '7' FROM 13 FOR 1) AS uuid) END AS new_id
                       FROM path p),
                 inserted AS (
-                    INSERT INTO message (id, conversation_id, user_id, role, content, status, parent_id, thread_id, endpoint,
-                                         model, tool_calls, metadata, created_at, updated_at)
+                    INSERT INTO message (id, conversation_id, user_id, role, content, status, parent_id, thread_id,
+                                         endpoint, model, tool_calls, metadata, created_at, updated_at)
                     SELECT c.new_id, :fork, m.user_id, m.role, m.content,
                            CASE WHEN m.status = 'pending' THEN 'failed' ELSE m.status END, parent.new_id, m.thread_id,
                            m.endpoint, m.model, m.tool_calls,
                            CASE WHEN m.status = 'pending'
-                                THEN m.metadata || jsonb_build_object('error', 'The reply was still being generated when '
+                                THEN m.metadata || jsonb_build_object('error',
+                                                                      'The reply was still being generated when '
                                                                       || 'the conversation was forked',
                                                                       'error_type', 'forked')
                                 ELSE m.metadata END,
