@@ -2,8 +2,8 @@ package dev.parley.assistant;
 
 import dev.parley.apikey.ApiKeyAuthenticationMechanism;
 import dev.parley.common.Ids;
-import dev.parley.conversation.ConversationService;
 import dev.parley.message.BranchResource;
+import dev.parley.message.MessageTree;
 import dev.parley.message.Role;
 import dev.parley.ratelimit.RateLimited;
 import dev.parley.ratelimit.RateLimiter;
@@ -35,7 +35,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class ContextResource {
 
     @Inject
-    ConversationService conversations;
+    MessageTree tree;
 
     @Inject
     ReplyStore store;
@@ -84,7 +84,7 @@ public class ContextResource {
             content = @Content(schema = @Schema(implementation = ContextView.class)))
     public ContextView get(@PathParam("conversationId") String conversationId) {
         UUID cid = Ids.parse("conversation_id", conversationId);
-        UUID leaf = conversations.currentLeaf(cid);
+        UUID leaf = tree.currentLeaf(cid);
         UUID start = leaf == null ? null : store.nextContextStart(user.id(), leaf);
         ContextWindow.Window window = start == null ? context.fit(List.of(), false)
                 : store.window(user.id(), cid, start, config.historyWindow());

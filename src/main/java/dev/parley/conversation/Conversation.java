@@ -5,6 +5,8 @@ import dev.parley.pagination.Position;
 import dev.parley.pagination.Window;
 import dev.parley.security.OwnerFilter;
 import io.quarkus.hibernate.orm.panache.Panache;
+import dev.parley.security.OwnerSql;
+import io.quarkus.arc.Arc;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import io.quarkus.hibernate.orm.panache.PanacheQuery;
 import io.quarkus.panache.common.Parameters;
@@ -384,5 +386,51 @@ public class Conversation extends PanacheEntityBase {
         List<?> counts = Panache.getEntityManager(Conversation.class).createNativeQuery(statement)
                 .setParameter("at", Timestamp.from(at)).setParameter("batch", batch).getResultList();
         return counts.stream().map(count -> ((Number) count).intValue()).toList();
+    }
+
+    // Queries the conversation tree needs.
+
+    /** Where the active path ends as stored (null: none set) and how many messages the conversation holds. */
+    public record Tip(UUID currentLeafId, int messageCount) {
+    }
+
+    /** The caller's conversation's current leaf and message count; empty when it is not theirs. */
+    public static Optional<Tip> tip(UUID id) {
+        return getEntityManager()
+                .createQuery("select c.currentLeafId, c.messageCount from Conversation c where c.id = :id",
+                        Object[].class)
+                .setParameter("id", id).getResultStream().findFirst()
+                .map(row -> new Tip((UUID) row[0], ((Number) row[1]).intValue()));
+    }
+
+    /** The current leaves of those of the caller's conversations that have one. */
+    public static List<UUID> currentLeaves(Collection<UUID> ids) {
+        return getEntityManager()
+                .createQuery("select c.currentLeafId from Conversation c where c.id in :ids"
+                        + " and c.currentLeafId is not null", UUID.class)
+                .setParameter("ids", ids).getResultList();
+    }
+
+    /** Whether the caller's conversation answers new user messages; empty when it is not theirs. */
+    public static Optional<Boolean> autoReply(UUID id) {
+        return getEntityManager()
+                .createQuery("select c.autoReply from Conversation c where c.id = :id", Boolean.class)
+                .setParameter("id", id).getResultStream().findFirst();
+    }
+
+    /**
+     * The counters and leaf of a fork once its copies are stored: they are known from the copy,
+     * so nothing is counted again.
+     */
+    public static void recordFork(UUID id, int messageCount, UUID leaf, Instant lastMessageAt) {
+        ownerSql().query("""
+                UPDATE conversation
+                   SET message_count = :count, current_leaf_id = :leaf, last_message_at = :lastAt
+                 WHERE id = :id AND user_id = :owner""",
+                Map.of("id", id, "count", messageCount, "leaf", leaf, "lastAt", lastMessageAt)).executeUpdate();
+    }
+
+    private static OwnerSql ownerSql() {
+        return Arc.container().instance(OwnerSql.class).get();
     }
 }

@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -186,18 +187,25 @@ public class ConversationService {
     }
 
     /**
+     * What {@link #recordMessage} found: whether an assistant reply is to be made for the message,
+     * and the conversation's current leaf (null: none set) and message count before the message, so
+     * that the message can follow the leaf without reading the conversation again.
+     */
+    public record Recorded(boolean replies, UUID currentLeafId, int messagesBefore) {
+    }
+
+    /**
      * Counts a new message in the conversation and moves its activity time, in one statement that
      * also proves the conversation is the caller's (no row: 404) and says whether it wants replies.
      * A user message that will get a reply counts its pending reply too, which is created
      * {@link #REPLY_AFTER} later. The UPDATE locks the row and works on its current values, so
      * concurrent inserts keep message_count exact, and greatest() keeps last_message_at at the
      * newest message even when a transaction that took its time earlier commits later. The version
-     * moves with every change, so the conversation's ETag changes whenever its body does.
-     *
-     * @return whether an assistant reply is to be made for this message
+     * moves with every change, so the conversation's ETag changes whenever its body does. The leaf
+     * it returns cannot move until this transaction ends, as every writer of it locks the row first.
      */
-    public boolean recordMessage(UUID id, boolean userMessageWantingReply, Instant at) {
-        List<?> autoReply = owned.query("""
+    public Recorded recordMessage(UUID id, boolean userMessageWantingReply, Instant at) {
+        List<?> rows = owned.query("""
                 UPDATE conversation
                    SET message_count = message_count + 1
                            + CASE WHEN CAST(:wantsReply AS boolean) AND auto_reply THEN 1 ELSE 0 END,
@@ -207,13 +215,16 @@ public class ConversationService {
                        updated_at = greatest(updated_at, CAST(:at AS timestamptz)),
                        version = version + 1
                  WHERE id = :id AND user_id = :owner
-                RETURNING auto_reply""", Map.of("id", id, "wantsReply", userMessageWantingReply, "at", at,
-                        "replyAt", at.plus(REPLY_AFTER)))
+                RETURNING auto_reply, current_leaf_id, message_count""", Map.of("id", id,
+                        "wantsReply", userMessageWantingReply, "at", at, "replyAt", at.plus(REPLY_AFTER)))
                 .getResultList();
-        if (autoReply.isEmpty()) {
+        if (rows.isEmpty()) {
             throw notFound(id);
         }
-        return userMessageWantingReply && Boolean.TRUE.equals(autoReply.get(0));
+        Object[] row = (Object[]) rows.get(0);
+        boolean replies = userMessageWantingReply && Boolean.TRUE.equals(row[0]);
+        int added = replies ? 2 : 1;
+        return new Recorded(replies, (UUID) row[1], ((Number) row[2]).intValue() - added);
     }
 
     /** Moves the conversation's activity time (and its version) after one of its messages changed. */
@@ -224,8 +235,8 @@ public class ConversationService {
     /**
      * Locks the caller's conversation before one of its messages is removed (404 if it is not theirs).
      * Every statement that adds a message locks this row first, so once the lock is held no other
-     * transaction has uncommitted messages in it, and {@link #recordRemoval} can derive the counters
-     * from the rows themselves.
+     * transaction has uncommitted messages in it, and the messages left can tell {@link #recordRemoval}
+     * the counters.
      */
     public void lockForRemoval(UUID id) {
         if (owned.query("SELECT 1 FROM conversation WHERE id = :id AND user_id = :owner FOR UPDATE",
@@ -236,17 +247,20 @@ public class ConversationService {
 
     /**
      * After messages were removed under {@link #lockForRemoval}: message_count goes down by their
-     * number and last_message_at is the newest message left. This is a new statement, so in READ
-     * COMMITTED it sees every message committed before the lock was granted.
+     * number and last_message_at becomes {@code lastMessageAt}, the newest message left (null: none).
      */
-    public void recordRemoval(UUID id, int removed, Instant at) {
+    public void recordRemoval(UUID id, int removed, Instant lastMessageAt, Instant at) {
+        // No message left: NULL is written as such, as a null parameter has no type.
+        Map<String, Object> params = new HashMap<>(Map.of("id", id, "at", at, "removed", removed));
+        if (lastMessageAt != null) {
+            params.put("lastAt", lastMessageAt);
+        }
         owned.query("""
-                UPDATE conversation c
-                   SET message_count = c.message_count - :removed,
-                       last_message_at = (SELECT max(m.created_at) FROM message m WHERE m.conversation_id = c.id),
-                       updated_at = greatest(c.updated_at, CAST(:at AS timestamptz)),
-                       version = c.version + 1
-                 WHERE c.id = :id AND c.user_id = :owner""", Map.of("id", id, "at", at, "removed", removed))
+                UPDATE conversation
+                   SET message_count = message_count - :removed, last_message_at = %s,
+                       updated_at = greatest(updated_at, CAST(:at AS timestamptz)),
+                       version = version + 1
+                 WHERE id = :id AND user_id = :owner""".formatted(lastMessageAt == null ? "NULL" : ":lastAt"), params)
                 .executeUpdate();
     }
 
@@ -320,23 +334,6 @@ public class ConversationService {
                     + TAG_MAX_LENGTH + " characters");
         }
         return tags;
-    }
-
-    /**
-     * The conversation's current leaf (404 if the conversation is not the caller's); null while it
-     * has no messages. A conversation whose leaf was never set (imported without one) falls back to
-     * its newest message, which is always a leaf: a message is never older than its parent.
-     */
-    public UUID currentLeaf(UUID id) {
-        List<?> rows = owned.query("""
-                SELECT CAST(COALESCE(c.current_leaf_id,
-                           (SELECT m.id FROM message m WHERE m.conversation_id = c.id AND m.user_id = c.user_id
-                             ORDER BY m.created_at DESC, m.id DESC LIMIT 1)) AS text)
-                  FROM conversation c WHERE c.id = :id AND c.user_id = :owner""", Map.of("id", id)).getResultList();
-        if (rows.isEmpty()) {
-            throw notFound(id);
-        }
-        return rows.get(0) == null ? null : UUID.fromString((String) rows.get(0));
     }
 
     /** Makes {@code leaf} the end of the active path; the caller has checked that it is a message of the conversation. */

@@ -17,6 +17,7 @@ import jakarta.ws.rs.core.Response;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -90,10 +91,21 @@ public class Idempotency {
         try {
             prepare.run();
             if (atomic) {
-                return QuarkusTransaction.requiringNew().call(() -> keep(key, work.get()));
+                // The work's transaction made or wrote to the conversation its answer names, so the
+                // conversation is there to tie the answer to.
+                return QuarkusTransaction.requiringNew().call(() -> keep(key, work.get(), true));
             }
             Response response = work.get();
-            return QuarkusTransaction.requiringNew().call(() -> keep(key, response));
+            try {
+                return QuarkusTransaction.requiringNew().call(() -> keep(key, response, true));
+            } catch (RuntimeException e) {
+                if (!conversationGone(e)) {
+                    throw e;
+                }
+                // The conversation was deleted while the work ran (a chat's, during its reply): there
+                // is nothing left to tie the answer to.
+                return QuarkusTransaction.requiringNew().call(() -> keep(key, response, false));
+            }
         } catch (RuntimeException e) {
             QuarkusTransaction.requiringNew().run(() -> release(key));
             throw e;
@@ -144,7 +156,13 @@ public class Idempotency {
         return replay.build();
     }
 
-    private Response keep(String key, Response response) {
+    /**
+     * Keeps the answer. With {@code tied}, it is tied to the conversation it is about, so that
+     * deleting the conversation deletes its kept answers too: the foreign key (conversation_id,
+     * user_id) -> conversation, ON DELETE CASCADE, refuses a conversation that is not the caller's
+     * or no longer there.
+     */
+    private Response keep(String key, Response response, boolean tied) {
         String body;
         try {
             body = json.writeValueAsString(response.getEntity());
@@ -154,13 +172,10 @@ public class Idempotency {
         Object location = response.getHeaders().getFirst("Location");
         Map<String, Object> params = new HashMap<>(Map.of("key", key, "status", response.getStatus(), "body", body,
                 "location", location == null ? "" : location.toString()));
-        params.put("conversation", conversationOf(response.getEntity()));
-        // Tied to the answer's conversation (when it is still the caller's), so that deleting the
-        // conversation deletes its kept answers too.
+        params.put("conversation", tied ? conversationOf(response.getEntity()) : null);
         owned.query("""
                 UPDATE idempotency_key SET status_code = :status, response_body = :body, location = :location,
-                       conversation_id = (SELECT c.id FROM conversation c
-                                           WHERE c.id = CAST(:conversation AS uuid) AND c.user_id = :owner)
+                       conversation_id = CAST(:conversation AS uuid)
                  WHERE user_id = :owner AND idem_key = :key""", params)
                 .executeUpdate();
         return response;
@@ -172,6 +187,16 @@ public class Idempotency {
         JsonNode id = tree.hasNonNull("conversation_id") ? tree.get("conversation_id")
                 : tree.hasNonNull("message_count") ? tree.get("id") : null;
         return id == null || !id.isTextual() ? null : id.asText();
+    }
+
+    /** Whether keeping failed on the foreign key to the conversation (SQLSTATE 23503). */
+    private static boolean conversationGone(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SQLException sql && "23503".equals(sql.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void release(String key) {

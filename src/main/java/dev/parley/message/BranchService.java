@@ -93,7 +93,7 @@ public class BranchService {
      * the current reply answers, or a first answer when the current leaf is not an assistant reply.
      */
     public MessageService.Created regenerateCurrent(UUID conversationId, boolean callerGenerates) {
-        UUID leaf = conversations.currentLeaf(conversationId);
+        UUID leaf = tree.currentLeaf(conversationId);
         if (leaf == null) {
             throw new ProblemException(409, "The conversation has no message to answer yet", null);
         }
@@ -156,7 +156,7 @@ public class BranchService {
         Conversation fork = conversations.create(new ConversationInput(title, source.description, metadata, false,
                 false, source.autoReply, null, null, source.tags));
         UUID leafCopy = Ids.newId();
-        int copied = owned.query(MessageTree.ANCESTORS + """
+        Object[] copied = (Object[]) owned.query(MessageTree.ANCESTORS + """
                 , copy AS (
                     SELECT p.id, p.parent_id,
                            CASE WHEN p.id = :leaf THEN CAST(:leafCopy AS uuid) ELSE
@@ -165,30 +165,28 @@ public class BranchService {
                                    placing lpad(to_hex(CAST(floor(extract(epoch FROM clock_timestamp()) * 1000)
                                                             AS bigint)), 12, '0') FROM 1 FOR 12)
                                    placing '7' FROM 13 FOR 1) AS uuid) END AS new_id
-                      FROM path p)
-                INSERT INTO message (id, conversation_id, user_id, role, content, status, parent_id, thread_id, endpoint,
-                                     model, tool_calls, metadata, created_at, updated_at)
-                SELECT c.new_id, :fork, m.user_id, m.role, m.content,
-                       CASE WHEN m.status = 'pending' THEN 'failed' ELSE m.status END, parent.new_id, m.thread_id,
-                       m.endpoint, m.model, m.tool_calls,
-                       CASE WHEN m.status = 'pending'
-                            THEN m.metadata || jsonb_build_object('error', 'The reply was still being generated when '
-                                                                  || 'the conversation was forked',
-                                                                  'error_type', 'forked')
-                            ELSE m.metadata END,
-                       m.created_at, m.updated_at
-                  FROM copy c
-                  JOIN message m ON m.id = c.id AND m.user_id = :owner
-                  LEFT JOIN copy parent ON parent.id = c.parent_id""",
+                      FROM path p),
+                inserted AS (
+                    INSERT INTO message (id, conversation_id, user_id, role, content, status, parent_id, thread_id,
+                                         endpoint, model, tool_calls, metadata, created_at, updated_at)
+                    SELECT c.new_id, :fork, m.user_id, m.role, m.content,
+                           CASE WHEN m.status = 'pending' THEN 'failed' ELSE m.status END, parent.new_id, m.thread_id,
+                           m.endpoint, m.model, m.tool_calls,
+                           CASE WHEN m.status = 'pending'
+                                THEN m.metadata || jsonb_build_object('error',
+                                                                      'The reply was still being generated when '
+                                                                      || 'the conversation was forked',
+                                                                      'error_type', 'forked')
+                                ELSE m.metadata END,
+                           m.created_at, m.updated_at
+                      FROM copy c
+                      JOIN message m ON m.id = c.id AND m.user_id = :owner
+                      LEFT JOIN copy parent ON parent.id = c.parent_id
+                    RETURNING created_at)
+                SELECT count(*), max(created_at) FROM inserted""",
                 Map.of("cid", conversationId, "leaf", message.id, "leafCopy", leafCopy, "fork", fork.id))
-                .executeUpdate();
-        owned.query("""
-                UPDATE conversation c
-                   SET message_count = :copied, current_leaf_id = :leafCopy,
-                       last_message_at = (SELECT max(m.created_at) FROM message m
-                                           WHERE m.conversation_id = c.id AND m.user_id = c.user_id)
-                 WHERE c.id = :fork AND c.user_id = :owner""",
-                Map.of("copied", copied, "leafCopy", leafCopy, "fork", fork.id)).executeUpdate();
+                .getSingleResult();
+        Conversation.recordFork(fork.id, ((Number) copied[0]).intValue(), leafCopy, Ids.instant(copied[1]));
         return refreshed(fork);
     }
 
@@ -200,7 +198,7 @@ public class BranchService {
     @Transactional(Transactional.TxType.SUPPORTS)
     public Slice<Message> activePath(UUID conversationId, String q, Role role, boolean newestFirst,
             PageRequest request) {
-        UUID leaf = conversations.currentLeaf(conversationId);
+        UUID leaf = tree.currentLeaf(conversationId);
         Map<String, Object> params = new HashMap<>();
         params.put("cid", conversationId);
         params.put("leaf", leaf);

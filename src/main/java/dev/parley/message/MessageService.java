@@ -83,13 +83,9 @@ public class MessageService {
         }
         // Read in a transaction of its own, which gives its connection back when it ends: outside
         // one, the request's session could keep the connection while the budget takes another.
-        List<?> autoReply = QuarkusTransaction.requiringNew().call(() -> owned.query(
-                "SELECT auto_reply FROM conversation WHERE id = :id AND user_id = :owner",
-                Map.of("id", conversationId)).getResultList());
-        if (autoReply.isEmpty()) {
-            throw ConversationService.notFound(conversationId);
-        }
-        if (Boolean.TRUE.equals(autoReply.get(0))) {
+        boolean autoReply = QuarkusTransaction.requiringNew().call(() -> Conversation.autoReply(conversationId))
+                .orElseThrow(() -> ConversationService.notFound(conversationId));
+        if (autoReply) {
             limiter.consume(RateLimiter.Kind.CHAT, owned.ownerId());
         }
     }
@@ -113,19 +109,20 @@ public class MessageService {
         checkContent(message.content(), message.metadata(), message.toolCalls());
         Instant now = Ids.now();
         boolean userMessage = message.role() == Role.USER;
-        boolean autoReply = conversations.recordMessage(conversationId, userMessage && mode == ReplyMode.AUTO, now);
-        boolean reply = autoReply || (userMessage && mode == ReplyMode.CALLER);
+        ConversationService.Recorded recorded = conversations.recordMessage(conversationId,
+                userMessage && mode == ReplyMode.AUTO, now);
+        boolean reply = recorded.replies() || (userMessage && mode == ReplyMode.CALLER);
         if (mode == ReplyMode.CALLER && reply) {
             // The caller's reply is made whatever the conversation's auto_reply says; count it too, at
             // the time the pending reply is created.
             conversations.recordMessage(conversationId, false, now.plus(ConversationService.REPLY_AFTER));
         }
-        // After recordMessage, which locks the conversation: the current leaf cannot move meanwhile.
+        // The leaf recordMessage read under the conversation's lock: it cannot move meanwhile.
         UUID parent = message.parentId();
         if (parent != null) {
             checkParent(conversationId, parent);
         } else if (!newRoot) {
-            parent = conversations.currentLeaf(conversationId);
+            parent = tree.leafOrNewest(conversationId, recorded.currentLeafId(), recorded.messagesBefore());
         }
         Message stored = newMessage(conversationId, message.role(), message.content(), now);
         stored.parentId = parent;
@@ -269,18 +266,18 @@ public class MessageService {
             ifMatch.require(message.version);
         }
         conversations.lockForRemoval(conversationId);
-        UUID leaf = conversations.currentLeaf(conversationId);
+        UUID leaf = tree.currentLeaf(conversationId);
         boolean leafRemoved = leaf != null && tree.isAncestorOrSelf(conversationId, message.id, leaf);
-        int removed = tree.deleteSubtree(conversationId, message.id, message.version);
-        if (removed == 0) {
+        MessageTree.Removal removal = tree.deleteSubtree(conversationId, message.id, message.version);
+        if (removal.count() == 0) {
             throw IfMatch.conflict(ifMatch);
         }
         Instant now = Ids.now();
         if (leafRemoved) {
-            conversations.moveCurrentLeaf(conversationId, message.parentId == null ? tree.newestMessage(conversationId)
+            conversations.moveCurrentLeaf(conversationId, message.parentId == null ? removal.newestLeft()
                     : tree.newestLeafUnder(conversationId, message.parentId), now);
         }
-        conversations.recordRemoval(conversationId, removed, now);
+        conversations.recordRemoval(conversationId, removal.count(), removal.newestLeftAt(), now);
     }
 
     private Message editable(UUID conversationId, UUID id, IfMatch ifMatch) {

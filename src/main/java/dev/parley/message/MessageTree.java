@@ -1,8 +1,12 @@
 package dev.parley.message;
 
+import dev.parley.common.Ids;
+import dev.parley.conversation.Conversation;
+import dev.parley.conversation.ConversationService;
 import dev.parley.security.OwnerSql;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -52,6 +56,10 @@ public class MessageTree {
                  WHERE m.user_id = :owner AND s.depth < %d
             )
             """;
+
+    /** What a delete removed, and the conversation's newest message left (both null: none left). */
+    public record Removal(int count, UUID newestLeft, Instant newestLeftAt) {
+    }
 
     private static final UUID NONE = new UUID(0, 0);
 
@@ -116,8 +124,23 @@ public class MessageTree {
         return rows.isEmpty() ? null : (UUID) rows.get(0);
     }
 
-    /** The newest message of the conversation, or null when it has none left. */
-    public UUID newestMessage(UUID cid) {
+    /**
+     * The conversation's current leaf (404 if the conversation is not the caller's); null while it
+     * has no messages.
+     */
+    public UUID currentLeaf(UUID cid) {
+        Conversation.Tip tip = Conversation.tip(cid).orElseThrow(() -> ConversationService.notFound(cid));
+        return leafOrNewest(cid, tip.currentLeafId(), tip.messageCount());
+    }
+
+    /**
+     * The stored leaf, or for a conversation whose leaf was never set (imported without one) its
+     * newest message, which is always a leaf: a message is never older than its parent.
+     */
+    UUID leafOrNewest(UUID cid, UUID storedLeaf, int messageCount) {
+        if (storedLeaf != null || messageCount == 0) {
+            return storedLeaf;
+        }
         List<?> rows = owned.query("""
                 SELECT m.id FROM message m WHERE m.conversation_id = :cid AND m.user_id = :owner
                  ORDER BY m.created_at DESC, m.id DESC LIMIT 1""", Map.of("cid", cid)).getResultList();
@@ -126,35 +149,48 @@ public class MessageTree {
 
     /**
      * Deletes the message and everything below it, in one statement, if the message still has
-     * {@code version}.
+     * {@code version}. The same statement finds the newest message left: run after the
+     * conversation's lock (every writer of messages takes it), it sees every message committed
+     * before, and it leaves out the rows it deletes, which its snapshot still shows.
      *
-     * @return how many messages were deleted; 0 when the message changed meanwhile
+     * @return how many messages were deleted (0 when the message changed meanwhile) and what is left
      */
-    public int deleteSubtree(UUID cid, UUID root, long version) {
-        return owned.query(SUBTREE.formatted("AND m.version = :version", MAX_DEPTH) + """
-                DELETE FROM message d USING sub WHERE d.id = sub.id AND d.user_id = :owner""",
-                Map.of("cid", cid, "root", root, "version", version)).executeUpdate();
+    public Removal deleteSubtree(UUID cid, UUID root, long version) {
+        Object[] row = (Object[]) owned.query(SUBTREE.formatted("AND m.version = :version", MAX_DEPTH) + """
+                , gone AS (DELETE FROM message d USING sub WHERE d.id = sub.id AND d.user_id = :owner RETURNING d.id)
+                SELECT (SELECT count(*) FROM gone), newest.id, newest.created_at
+                  FROM (SELECT 1) one
+                  LEFT JOIN LATERAL (
+                      SELECT m.id, m.created_at FROM message m
+                       WHERE m.conversation_id = :cid AND m.user_id = :owner
+                         AND NOT EXISTS (SELECT 1 FROM gone g WHERE g.id = m.id)
+                       ORDER BY m.created_at DESC, m.id DESC LIMIT 1) newest ON true""",
+                Map.of("cid", cid, "root", root, "version", version)).getSingleResult();
+        return new Removal(((Number) row[0]).intValue(), (UUID) row[1], row[2] == null ? null : Ids.instant(row[2]));
     }
 
     /**
      * Of {@code messageIds}, those on the active path of their conversation (from its current leaf
-     * up), for messages of several conversations at once (a page of search results).
+     * up), for messages of several conversations at once (a page of search results). The leaves
+     * are the conversations' to tell, so they are read first, in a statement of their own.
      */
     public Set<UUID> onActivePaths(Collection<UUID> conversationIds, Collection<UUID> messageIds) {
         if (messageIds.isEmpty()) {
             return Set.of();
         }
+        List<UUID> leaves = Conversation.currentLeaves(conversationIds);
+        if (leaves.isEmpty()) {
+            return Set.of();
+        }
         List<?> rows = owned.query("""
                 WITH RECURSIVE path(id, parent_id, depth) AS (
-                    SELECT m.id, m.parent_id, 0 FROM conversation c
-                      JOIN message m ON m.id = c.current_leaf_id AND m.user_id = :owner
-                     WHERE c.id IN (:cids) AND c.user_id = :owner
+                    SELECT m.id, m.parent_id, 0 FROM message m WHERE m.id IN (:leaves) AND m.user_id = :owner
                   UNION ALL
                     SELECT m.id, m.parent_id, p.depth + 1 FROM path p JOIN message m ON m.id = p.parent_id
                      WHERE m.user_id = :owner AND p.depth < :max
                 )
                 SELECT id FROM path WHERE id IN (:ids)""",
-                Map.of("cids", conversationIds, "ids", messageIds, "max", MAX_DEPTH)).getResultList();
+                Map.of("leaves", leaves, "ids", messageIds, "max", MAX_DEPTH)).getResultList();
         Set<UUID> on = new HashSet<>();
         rows.forEach(id -> on.add((UUID) id));
         return on;
