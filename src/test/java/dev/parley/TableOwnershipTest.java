@@ -1,4 +1,4 @@
-package dev.parley.architecture;
+package dev.parley;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
