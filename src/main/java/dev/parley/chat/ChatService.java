@@ -7,8 +7,8 @@ import dev.parley.assistant.ReplyOutcome;
 import dev.parley.assistant.ReplyStore;
 import dev.parley.assistant.ReplyWorker;
 import dev.parley.common.InputChecks;
-import dev.parley.conversation.ConversationInput;
 import dev.parley.conversation.ConversationService;
+import dev.parley.conversation.NewConversation;
 import dev.parley.error.ProblemException;
 import dev.parley.message.BranchService;
 import dev.parley.message.Message;
@@ -74,7 +74,7 @@ public class ChatService {
         checks.content("message", message);
         return QuarkusTransaction.requiringNew().call(() -> {
             UUID target = conversationId != null ? conversationId
-                    : conversations.create(ConversationInput.titled(titleFor(message))).id;
+                    : conversations.create(NewConversation.DEFAULTS.withTitle(titleFor(message))).id;
             for (NewMessage earlier : context) {
                 messages.create(target, earlier, MessageService.ReplyMode.NONE);
             }

@@ -33,13 +33,13 @@ public record ConversationInput(
 
     static final String TAGS = "Up to 16 short labels (1..32 characters each, no duplicates)";
 
-    public ConversationInput(String title, String description, Map<String, String> metadata, Boolean archived,
-            Boolean pinned, Boolean autoReply) {
-        this(title, description, metadata, archived, pinned, autoReply, null, null, null);
-    }
+    /** A POST without a body: every field left to its default. */
+    static final ConversationInput EMPTY = new ConversationInput(null, null, null, null, null, null, null, null, null);
 
-    /** A conversation with this title, every other field left to its default. */
-    public static ConversationInput titled(String title) {
-        return new ConversationInput(title, null, null, null, null, null);
+    /** What the body asks for, with the defaults filled in where it is silent. */
+    NewConversation toNewConversation() {
+        return new NewConversation(title, description, metadata, Boolean.TRUE.equals(archived),
+                Boolean.TRUE.equals(pinned), autoReply == null || autoReply, tags, expiresAt,
+                Boolean.TRUE.equals(temporary));
     }
 }

@@ -64,9 +64,9 @@ public class ConversationResource {
             @Parameter(description = "Retries with the same key and body return the first answer")
             @HeaderParam(Idempotency.HEADER) String idempotencyKey,
             @Valid ConversationInput input) {
-        ConversationInput body = input == null ? empty() : input;
+        ConversationInput body = input == null ? ConversationInput.EMPTY : input;
         return idempotency.run(idempotencyKey, "POST /api/conversations", body, true, () -> {
-            Conversation created = service.create(body);
+            Conversation created = service.create(body.toNewConversation());
             return Response.created(uriInfo.getAbsolutePathBuilder().path(created.id.toString()).build())
                     .entity(ConversationView.of(created)).build();
         });
@@ -118,7 +118,7 @@ public class ConversationResource {
     @RateLimited(RateLimiter.Kind.WRITES)
     public Response replace(@PathParam("id") String id, @HeaderParam("If-Match") String ifMatch,
             @NotNull @Valid ConversationInput input) {
-        return withETag(service.replace(Ids.parse("id", id), input, IfMatch.parse(ifMatch)));
+        return withETag(service.replace(Ids.parse("id", id), input.toNewConversation(), IfMatch.parse(ifMatch)));
     }
 
     @DELETE
@@ -162,9 +162,6 @@ public class ConversationResource {
                 .build();
     }
 
-    private static ConversationInput empty() {
-        return new ConversationInput(null, null, null, null, null, null);
-    }
 
     /** For the OpenAPI document: a page of conversations. */
     @Schema(name = "ConversationPage")

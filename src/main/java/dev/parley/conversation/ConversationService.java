@@ -58,7 +58,7 @@ public class ConversationService {
     public record TagCount(String tag, long conversationCount) {
     }
 
-    public Conversation create(ConversationInput input) {
+    public Conversation create(NewConversation input) {
         checks.metadata("metadata", input.metadata());
         checkTags(input.tags());
         Conversation conversation = new Conversation();
@@ -129,7 +129,7 @@ public class ConversationService {
         return written(conversation, ifMatch);
     }
 
-    public Conversation replace(UUID id, ConversationInput input, IfMatch ifMatch) {
+    public Conversation replace(UUID id, NewConversation input, IfMatch ifMatch) {
         checks.metadata("metadata", input.metadata());
         checkTags(input.tags());
         Conversation conversation = current(id, ifMatch);
@@ -264,13 +264,13 @@ public class ConversationService {
                 .executeUpdate();
     }
 
-    private static void apply(Conversation conversation, ConversationInput input) {
+    private static void apply(Conversation conversation, NewConversation input) {
         conversation.title = titleOrDefault(input.title());
         conversation.description = input.description();
-        conversation.metadata = input.metadata() == null ? Map.of() : input.metadata();
-        conversation.archived = Boolean.TRUE.equals(input.archived());
-        conversation.pinned = Boolean.TRUE.equals(input.pinned());
-        conversation.autoReply = input.autoReply() == null || input.autoReply();
+        conversation.metadata = input.metadata();
+        conversation.archived = input.archived();
+        conversation.pinned = input.pinned();
+        conversation.autoReply = input.autoReply();
         conversation.tags = normalTags(input.tags());
     }
 
@@ -347,14 +347,14 @@ public class ConversationService {
                 leaf == null ? Map.of("id", id, "at", at) : Map.of("id", id, "leaf", leaf, "at", at)).executeUpdate();
     }
 
-    private Instant expiry(ConversationInput input, Instant now) {
+    private Instant expiry(NewConversation input, Instant now) {
         if (input.expiresAt() != null) {
             if (!input.expiresAt().isAfter(now)) {
                 throw ProblemException.badRequest("expires_at", "must be in the future");
             }
             return input.expiresAt().truncatedTo(ChronoUnit.MICROS);
         }
-        return Boolean.TRUE.equals(input.temporary()) ? now.plus(temporaryTtl) : null;
+        return input.temporary() ? now.plus(temporaryTtl) : null;
     }
 
     /** A missing or blank title means the default one, as front ends send "" for "no title". */

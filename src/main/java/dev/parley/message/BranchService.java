@@ -3,8 +3,8 @@ package dev.parley.message;
 import dev.parley.common.Ids;
 import dev.parley.common.Like;
 import dev.parley.conversation.Conversation;
-import dev.parley.conversation.ConversationInput;
 import dev.parley.conversation.ConversationService;
+import dev.parley.conversation.NewConversation;
 import dev.parley.error.ProblemException;
 import dev.parley.pagination.PageRequest;
 import dev.parley.pagination.Pager;
@@ -153,8 +153,8 @@ public class BranchService {
         metadata.put("forked_from", source.id.toString());
         metadata.put("forked_from_message", message.id.toString());
         String title = input.title() == null || input.title().isBlank() ? source.title : input.title();
-        Conversation fork = conversations.create(new ConversationInput(title, source.description, metadata, false,
-                false, source.autoReply, null, null, source.tags));
+        Conversation fork = conversations.create(new NewConversation(title, source.description, metadata, false,
+                false, source.autoReply, source.tags, null, false));
         UUID leafCopy = Ids.newId();
         Object[] copied = (Object[]) owned.query(MessageTree.ANCESTORS + """
                 , copy AS (

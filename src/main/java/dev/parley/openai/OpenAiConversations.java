@@ -1,9 +1,9 @@
 package dev.parley.openai;
 
 import dev.parley.conversation.Conversation;
-import dev.parley.conversation.ConversationInput;
 import dev.parley.conversation.ConversationPatch;
 import dev.parley.conversation.ConversationService;
+import dev.parley.conversation.NewConversation;
 import dev.parley.error.ProblemException;
 import dev.parley.message.Message;
 import dev.parley.message.MessageService;
@@ -37,7 +37,7 @@ public class OpenAiConversations {
 
     /** A conversation with this metadata (none when null) and these first items, which get no reply. */
     public ConversationObject create(Map<String, String> metadata, List<NewMessage> items) {
-        Conversation conversation = conversations.create(new ConversationInput(null, null, metadata, null, null, null));
+        Conversation conversation = conversations.create(NewConversation.DEFAULTS.withMetadata(metadata));
         for (NewMessage item : items) {
             messages.create(conversation.id, item, MessageService.ReplyMode.NONE);
         }
