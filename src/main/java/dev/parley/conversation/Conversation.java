@@ -209,17 +209,24 @@ public class Conversation extends PanacheEntityBase {
 
     // Queries export, import and search need.
 
-    /** The titles of the caller's conversations among {@code ids} (a page of search results names them). */
-    public static Map<UUID, String> titles(Collection<UUID> ids) {
-        Map<UUID, String> titles = new HashMap<>();
+    /** A conversation's title and where its active path ends (null: no messages), as search shows them. */
+    public record Heading(String title, UUID currentLeafId) {
+    }
+
+    /**
+     * The headings of the caller's conversations among {@code ids}, in one primary-key read: a page
+     * of search results names each hit's conversation and tells whether the hit is on its active path.
+     */
+    public static Map<UUID, Heading> headings(Collection<UUID> ids) {
+        Map<UUID, Heading> headings = new HashMap<>();
         if (ids.isEmpty()) {
-            return titles;
+            return headings;
         }
         Panache.getEntityManager(Conversation.class)
-                .createQuery("select id, title from Conversation where id in :ids", Object[].class)
+                .createQuery("select id, title, currentLeafId from Conversation where id in :ids", Object[].class)
                 .setParameter("ids", ids).getResultList()
-                .forEach(row -> titles.put((UUID) row[0], (String) row[1]));
-        return titles;
+                .forEach(row -> headings.put((UUID) row[0], new Heading((String) row[1], (UUID) row[2])));
+        return headings;
     }
 
     /** Every column, named as the API's fields, jsonb as text. */
@@ -401,14 +408,6 @@ public class Conversation extends PanacheEntityBase {
                         Object[].class)
                 .setParameter("id", id).getResultStream().findFirst()
                 .map(row -> new Tip((UUID) row[0], ((Number) row[1]).intValue()));
-    }
-
-    /** The current leaves of those of the caller's conversations that have one. */
-    public static List<UUID> currentLeaves(Collection<UUID> ids) {
-        return getEntityManager()
-                .createQuery("select c.currentLeafId from Conversation c where c.id in :ids"
-                        + " and c.currentLeafId is not null", UUID.class)
-                .setParameter("ids", ids).getResultList();
     }
 
     /** Whether the caller's conversation answers new user messages; empty when it is not theirs. */

@@ -170,16 +170,12 @@ public class MessageTree {
     }
 
     /**
-     * Of {@code messageIds}, those on the active path of their conversation (from its current leaf
-     * up), for messages of several conversations at once (a page of search results). The leaves
-     * are the conversations' to tell, so they are read first, in a statement of their own.
+     * Of {@code messageIds}, those on an active path that ends at one of {@code leaves} (the current
+     * leaves of their conversations, which the caller read from them), for messages of several
+     * conversations at once (a page of search results).
      */
-    public Set<UUID> onActivePaths(Collection<UUID> conversationIds, Collection<UUID> messageIds) {
-        if (messageIds.isEmpty()) {
-            return Set.of();
-        }
-        List<UUID> leaves = Conversation.currentLeaves(conversationIds);
-        if (leaves.isEmpty()) {
+    public Set<UUID> onActivePaths(Collection<UUID> leaves, Collection<UUID> messageIds) {
+        if (messageIds.isEmpty() || leaves.isEmpty()) {
             return Set.of();
         }
         List<?> rows = owned.query("""

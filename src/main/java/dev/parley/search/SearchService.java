@@ -17,6 +17,7 @@ import jakarta.transaction.Transactional;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -57,8 +58,10 @@ public class SearchService {
     }
 
     /**
-     * The page's matches as results, with each message's place in its conversation's tree and the
-     * conversation's title: one statement more than the matches, made only when there are some.
+     * The page's matches as results, with each message's place among its siblings, its
+     * conversation's title, and whether it is on that conversation's active path: three statements
+     * after the matches (positions, the conversations' headings, the walk up from their leaves),
+     * made only when there are some.
      */
     private List<SearchHit> hits(List<MessageSearch.Match> matches) {
         if (matches.isEmpty()) {
@@ -68,19 +71,21 @@ public class SearchService {
                 .map(m -> new MessageTree.Node(m.id, m.conversationId, m.parentId)).toList();
         List<UUID> conversations = nodes.stream().map(MessageTree.Node::conversationId).distinct().toList();
         Map<UUID, SiblingPosition> positions = tree.positions(nodes);
-        Set<UUID> onActivePath = tree.onActivePaths(conversations, nodes.stream().map(MessageTree.Node::id).toList());
-        Map<UUID, String> titles = Conversation.titles(conversations);
+        Map<UUID, Conversation.Heading> headings = Conversation.headings(conversations);
+        List<UUID> leaves = headings.values().stream().map(Conversation.Heading::currentLeafId)
+                .filter(Objects::nonNull).toList();
+        Set<UUID> onActivePath = tree.onActivePaths(leaves, nodes.stream().map(MessageTree.Node::id).toList());
         List<SearchHit> hits = new ArrayList<>(matches.size());
         for (MessageSearch.Match match : matches) {
             Message message = match.message();
-            String title = titles.get(message.conversationId);
-            if (title == null) {
+            Conversation.Heading heading = headings.get(message.conversationId);
+            if (heading == null) {
                 // Deleted since the matches were read (this reads outside one transaction): its
                 // messages went with it.
                 continue;
             }
             MessageView view = MessageView.of(message, positions.getOrDefault(message.id, SiblingPosition.ONLY));
-            hits.add(new SearchHit(view, message.conversationId, title, match.snippet(), match.rank(),
+            hits.add(new SearchHit(view, message.conversationId, heading.title(), match.snippet(), match.rank(),
                     onActivePath.contains(message.id)));
         }
         return hits;
