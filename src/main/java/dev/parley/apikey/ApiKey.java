@@ -1,7 +1,7 @@
 package dev.parley.apikey;
 
 import dev.parley.security.ApiKeyScope;
-import dev.parley.security.OwnerFilter;
+import dev.parley.security.OwnerRestriction;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
@@ -13,17 +13,17 @@ import java.util.EnumSet;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
-import org.hibernate.annotations.Filter;
+import org.hibernate.annotations.SQLRestriction;
 
 /**
  * A user's API key. Hibernate keeps reads and changes to the caller's rows like all user data
- * ({@link OwnerFilter}); the one read before the user is known (authentication) goes through the
+ * ({@link OwnerRestriction}); the one read before the user is known (authentication) goes through the
  * database function api_key_authenticate (see {@link ApiKeyLookup}). The secret itself is never
  * stored, only its SHA-256.
  */
 @Entity
 @Table(name = "api_key")
-@Filter(name = OwnerFilter.NAME)
+@SQLRestriction(OwnerRestriction.CONDITION)
 public class ApiKey extends PanacheEntityBase {
 
     @Id

@@ -4,7 +4,7 @@ import dev.parley.security.ApiKeyScope;
 import dev.parley.common.Ids;
 import dev.parley.error.ProblemException;
 import dev.parley.security.CurrentUser;
-import dev.parley.security.OwnerFilter;
+import dev.parley.security.OwnerRestriction;
 import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -20,7 +20,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 
-/** The caller's API keys; Hibernate keeps every read and write to the caller's rows ({@link OwnerFilter}). */
+/** The caller's API keys; Hibernate keeps every read and write to the caller's rows ({@link OwnerRestriction}). */
 @ApplicationScoped
 @Transactional(Transactional.TxType.REQUIRED)
 public class ApiKeyService {

@@ -227,7 +227,7 @@ public class ReplyStore {
             Object[] row = (Object[]) r;
             chunks.add(new Chunk(((Number) row[0]).intValue(), (String) row[1]));
         }
-        // Hibernate keeps the load to the owner the caller runs as (OwnerFilter).
+        // Hibernate keeps the load to the owner the caller runs as (OwnerRestriction).
         return new Progress(find(replyId), chunks);
     }
 

@@ -3,7 +3,7 @@ package dev.parley.conversation;
 import dev.parley.common.Like;
 import dev.parley.pagination.Position;
 import dev.parley.pagination.Window;
-import dev.parley.security.OwnerFilter;
+import dev.parley.security.OwnerRestriction;
 import io.quarkus.hibernate.orm.panache.Panache;
 import dev.parley.security.OwnerSql;
 import io.quarkus.arc.Arc;
@@ -28,24 +28,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import org.hibernate.annotations.Filter;
-import org.hibernate.annotations.FilterDef;
 import org.hibernate.annotations.JdbcTypeCode;
-import org.hibernate.annotations.ParamDef;
+import org.hibernate.annotations.SQLRestriction;
 import org.hibernate.type.SqlTypes;
 
 /**
  * A user's conversation. Hibernate scopes every query, load and bulk statement to the current
- * identity's rows ({@link OwnerFilter}, defined here for every user entity), and row-level
+ * identity's rows ({@link OwnerRestriction}), and row-level
  * security does beneath; message_count and last_message_at are kept by the same statements that
  * add and remove messages, so listing never counts rows.
  */
 @Entity
 @Table(name = "conversation")
-@FilterDef(name = OwnerFilter.NAME, defaultCondition = OwnerFilter.CONDITION, autoEnabled = true,
-        applyToLoadByKey = true,
-        parameters = @ParamDef(name = OwnerFilter.PARAMETER, type = String.class, resolver = OwnerFilter.class))
-@Filter(name = OwnerFilter.NAME)
+@SQLRestriction(OwnerRestriction.CONDITION)
 public class Conversation extends PanacheEntityBase {
 
     public static final String DEFAULT_TITLE = "New Conversation";

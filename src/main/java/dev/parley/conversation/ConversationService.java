@@ -28,7 +28,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Conversations of the calling user. Hibernate keeps every entity query to the caller's rows
- * ({@link dev.parley.security.OwnerFilter}); native statements bind the caller through {@link OwnerSql}.
+ * ({@link dev.parley.security.OwnerRestriction}); native statements bind the caller through {@link OwnerSql}.
  */
 @ApplicationScoped
 @Transactional(Transactional.TxType.REQUIRED)

@@ -4,7 +4,7 @@ import dev.parley.common.Ids;
 import dev.parley.common.Like;
 import dev.parley.pagination.Position;
 import dev.parley.pagination.Window;
-import dev.parley.security.OwnerFilter;
+import dev.parley.security.OwnerRestriction;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import io.quarkus.panache.common.Parameters;
 import io.quarkus.panache.common.Sort;
@@ -27,19 +27,19 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import org.hibernate.annotations.Filter;
 import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.annotations.SQLRestriction;
 import org.hibernate.type.SqlTypes;
 
 /**
  * One message of a conversation. The owner's user id is stored on the row itself so that every
  * message query is scoped without a join: Hibernate adds it to every query, load and bulk
- * statement ({@link OwnerFilter}), inherited Panache statics included, and row-level security
+ * statement ({@link OwnerRestriction}), inherited Panache statics included, and row-level security
  * checks it beneath.
  */
 @Entity
 @Table(name = "message")
-@Filter(name = OwnerFilter.NAME)
+@SQLRestriction(OwnerRestriction.CONDITION)
 public class Message extends PanacheEntityBase {
 
     @Id

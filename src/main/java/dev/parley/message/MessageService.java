@@ -27,7 +27,7 @@ import java.util.function.Supplier;
 
 /**
  * Messages of the caller's conversations. Hibernate keeps every entity query to the caller's rows
- * ({@link dev.parley.security.OwnerFilter}); native statements bind the caller through {@link OwnerSql}.
+ * ({@link dev.parley.security.OwnerRestriction}); native statements bind the caller through {@link OwnerSql}.
  */
 @ApplicationScoped
 @Transactional(Transactional.TxType.REQUIRED)

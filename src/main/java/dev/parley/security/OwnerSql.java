@@ -8,7 +8,7 @@ import java.util.Map;
 
 /**
  * Native SQL on the caller's behalf, for what HQL cannot say (recursive walks of the tree, full-text
- * search, counters kept by UPDATE … RETURNING). Hibernate's owner filter ({@link OwnerFilter}) does
+ * search, counters kept by UPDATE … RETURNING). Hibernate's owner restriction ({@link OwnerRestriction}) does
  * not reach native SQL, so each statement names {@code user_id = :owner} itself, which keeps it on
  * the user-leading indexes, and this binds {@code :owner} to the caller; a statement without it fails
  * when it is bound. Row-level security checks the same owner beneath.
