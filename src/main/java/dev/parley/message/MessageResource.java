@@ -94,10 +94,10 @@ public class MessageResource {
             @Valid @BeanParam MessageListParams params, @BeanParam PagingParams paging) {
         UUID cid = Ids.parse("conversation_id", conversationId);
         PageRequest request = paging.toRequest();
-        Slice<Message> page = params.activePath()
-                ? branches.activePath(cid, params.q(), params.role(), params.newestFirst(), request)
+        Slice<MessageView> page = params.activePath()
+                ? service.viewsOf(branches.activePath(cid, params.q(), params.role(), params.newestFirst(), request))
                 : service.list(cid, params.q(), params.role(), params.newestFirst(), request);
-        return Page.of(page.with(service.views(page.results())), uriInfo);
+        return Page.of(page, uriInfo);
     }
 
     @GET

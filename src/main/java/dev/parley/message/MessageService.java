@@ -173,6 +173,12 @@ public class MessageService {
                 .map(m -> MessageView.of(m, positions.getOrDefault(m.id, SiblingPosition.ONLY))).toList();
     }
 
+    /** A page of messages as the API shows them. */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public Slice<MessageView> viewsOf(Slice<Message> page) {
+        return page.with(views(page.results()));
+    }
+
     @Transactional(Transactional.TxType.SUPPORTS)
     public MessageView view(Message message) {
         return views(List.of(message)).get(0);
@@ -183,10 +189,30 @@ public class MessageService {
         return Message.findOwned(conversationId, id).orElseThrow(() -> notFound(id));
     }
 
+    /**
+     * A page of the conversation's messages as the API shows them. When the page holds the whole
+     * conversation (unfiltered, and as many rows as the conversation has: most conversations fit on
+     * one page), the sibling positions are worked out from its rows; otherwise one statement reads
+     * them ({@link #views}).
+     */
     @Transactional(Transactional.TxType.SUPPORTS)
-    public Slice<Message> list(UUID conversationId, String q, Role role, boolean newestFirst, PageRequest request) {
-        Message.Criteria filter = new Message.Criteria(conversationId, role,
-                q == null || q.isBlank() ? null : q.strip());
+    public Slice<MessageView> list(UUID conversationId, String q, Role role, boolean newestFirst, PageRequest request) {
+        Message.Criteria filter = criteria(conversationId, q, role);
+        Slice<Message> page = page(filter, newestFirst, request);
+        List<Message> rows = page.results();
+        if (filter.whole() && page.count() != null && page.count() == rows.size()) {
+            Map<UUID, SiblingPosition> positions = MessageTree.positionsInWhole(rows);
+            return page.with(rows.stream().map(m -> MessageView.of(m, positions.get(m.id))).toList());
+        }
+        return page.with(views(rows));
+    }
+
+    private static Message.Criteria criteria(UUID conversationId, String q, Role role) {
+        return new Message.Criteria(conversationId, role, q == null || q.isBlank() ? null : q.strip());
+    }
+
+    private Slice<Message> page(Message.Criteria filter, boolean newestFirst, PageRequest request) {
+        UUID conversationId = filter.conversationId();
         // The page query is scoped to the caller (user_id = owner), so a page with rows proves the
         // conversation is theirs, and the conversation is read only when needed: for its counter
         // (unfiltered lists whose page cannot tell the count: no COUNT over a long conversation)

@@ -9,6 +9,7 @@ import jakarta.inject.Inject;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -104,6 +105,34 @@ public class MessageTree {
                     ((Number) row[2]).intValue()));
         }
         return positions;
+    }
+
+    /**
+     * {@link #positions} worked out from the rows alone, for rows that are every message of their
+     * conversation (a whole conversation on one page): the siblings of each are then among them, so
+     * no statement is needed. Ordered as PostgreSQL orders them: by creation time, then by id
+     * compared as unsigned bytes (uuid order), not by {@link UUID#compareTo}, which compares signed.
+     */
+    public static Map<UUID, SiblingPosition> positionsInWhole(Collection<Message> wholeConversation) {
+        Map<UUID, List<Message>> byParent = new HashMap<>();
+        for (Message m : wholeConversation) {
+            // Roots are siblings of each other: the conversation's id stands in for their parent.
+            byParent.computeIfAbsent(m.parentId == null ? m.conversationId : m.parentId, p -> new ArrayList<>()).add(m);
+        }
+        Map<UUID, SiblingPosition> positions = new HashMap<>();
+        for (List<Message> siblings : byParent.values()) {
+            siblings.sort(Comparator.comparing((Message m) -> m.createdAt).thenComparing(m -> m.id, MessageTree::uuidOrder));
+            for (int i = 0; i < siblings.size(); i++) {
+                positions.put(siblings.get(i).id, new SiblingPosition(i, siblings.size()));
+            }
+        }
+        return positions;
+    }
+
+    /** PostgreSQL's order of uuid values: their 16 bytes compared unsigned. */
+    static int uuidOrder(UUID a, UUID b) {
+        int high = Long.compareUnsigned(a.getMostSignificantBits(), b.getMostSignificantBits());
+        return high != 0 ? high : Long.compareUnsigned(a.getLeastSignificantBits(), b.getLeastSignificantBits());
     }
 
     /** Whether {@code target} lies on the chain from {@code leaf} to the root. */

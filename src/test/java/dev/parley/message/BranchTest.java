@@ -275,6 +275,57 @@ public class BranchTest {
                 .then().statusCode(200).body("parent_id", equalTo(first[0]));
     }
 
+    /**
+     * A list that fits on one page works the sibling positions out from its own rows; a longer one
+     * reads them with a statement. Both must answer alike, also for siblings created in the same
+     * microsecond, which PostgreSQL orders by id (as unsigned bytes).
+     */
+    @Test
+    void a_whole_conversation_on_one_page_and_page_by_page_agree_on_sibling_positions() throws Exception {
+        String alice = newUser("alice");
+        String cid = createConversation(alice, "many versions");
+        String root = addMessage(alice, cid, "assistant", "root");
+        String otherRoot = addMessage(alice, cid, Map.of("role", "assistant", "content", "second root"));
+        as(alice).body(Map.of("parent_id", root)).patch("/api/conversations/{c}/messages/{m}", cid, otherRoot)
+                .then().statusCode(200);
+        for (int i = 0; i < 6; i++) {
+            addMessage(alice, cid, Map.of("role", "assistant", "content", "version " + i, "parent_id", root));
+        }
+        try (Connection db = dataSource.getConnection();
+                PreparedStatement sameTime = db.prepareStatement(
+                        "UPDATE message SET created_at = (SELECT max(created_at) FROM message WHERE conversation_id = ?::uuid)"
+                                + " WHERE conversation_id = ?::uuid AND parent_id IS NOT NULL")) {
+            sameTime.setString(1, cid);
+            sameTime.setString(2, cid);
+            assertEquals(7, sameTime.executeUpdate());
+        }
+        List<Map<String, Object>> whole = as(alice).queryParam("page_size", 100)
+                .get("/api/conversations/{id}/messages", cid).then().statusCode(200)
+                .body("count", is(8)).extract().path("results");
+        List<Map<String, Object>> paged = new ArrayList<>();
+        for (int page = 1; page <= 4; page++) {
+            paged.addAll(as(alice).queryParam("page_size", 2).queryParam("page", page)
+                    .get("/api/conversations/{id}/messages", cid).then().statusCode(200)
+                    .extract().<List<Map<String, Object>>>path("results"));
+        }
+        assertEquals(whole, paged);
+        // The root first, then its seven children, one instant, in the database's uuid order.
+        assertEquals(List.of(0, 0, 1, 2, 3, 4, 5, 6), whole.stream().map(m -> m.get("sibling_index")).toList());
+        assertEquals(List.of(1, 7, 7, 7, 7, 7, 7, 7), whole.stream().map(m -> m.get("sibling_count")).toList());
+        List<String> byDatabase = new ArrayList<>();
+        try (Connection db = dataSource.getConnection();
+                PreparedStatement order = db.prepareStatement(
+                        "SELECT id::text FROM message WHERE conversation_id = ?::uuid ORDER BY created_at, id")) {
+            order.setString(1, cid);
+            try (var rows = order.executeQuery()) {
+                while (rows.next()) {
+                    byDatabase.add(rows.getString(1));
+                }
+            }
+        }
+        assertEquals(byDatabase, whole.stream().map(m -> m.get("id")).toList());
+    }
+
     @Test
     void the_active_path_is_listed_a_page_at_a_time() {
         String alice = newUser("alice");
