@@ -106,9 +106,10 @@ public class ReplyStore {
      * message's ancestors), trimmed to the token budget by {@link ContextWindow}.
      */
     List<Turn> history(Claim claim, int window) {
-        return Message.parentOf(claim.userId(), claim.replyId())
-                .map(parent -> window(claim.userId(), claim.conversationId(), parent, window).turns())
-                .orElse(List.of());
+        // The walk starts at the reply itself, which is still pending (the claim was just renewed on
+        // that condition) and so is no complete message of the window: one statement, where reading
+        // the reply's parent first was two.
+        return window(claim.userId(), claim.conversationId(), claim.replyId(), window).turns();
     }
 
     /**

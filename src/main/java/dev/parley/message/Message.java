@@ -273,16 +273,6 @@ public class Message extends PanacheEntityBase {
                 .executeUpdate() == 1;
     }
 
-    /** The message a message answers; empty for a root, or when the message is gone. */
-    public static Optional<UUID> parentOf(String owner, UUID id) {
-        List<?> parent = getEntityManager()
-                .createNativeQuery("SELECT parent_id FROM message WHERE id = :id AND user_id = :owner")
-                .setParameter("id", id)
-                .setParameter("owner", owner)
-                .getResultList();
-        return parent.isEmpty() ? Optional.empty() : Optional.ofNullable((UUID) parent.get(0));
-    }
-
     /**
      * The complete messages from {@code start} up to the root, at most {@code limit} of them, in no
      * particular order ({@link PathStep#depth} orders them). The walk stops once the LIMIT is reached
