@@ -1,5 +1,6 @@
 package dev.parley.conversation;
 
+import dev.parley.common.Ids;
 import dev.parley.common.Like;
 import dev.parley.pagination.Position;
 import dev.parley.pagination.Window;
@@ -222,8 +223,8 @@ public class Conversation extends PanacheEntityBase {
             return headings;
         }
         for (Object r : ownerSql().query("""
-                SELECT id, title, current_leaf_id FROM conversation WHERE user_id = :owner AND id IN (:ids)""",
-                Map.of("ids", ids)).getResultList()) {
+                SELECT id, title, current_leaf_id FROM conversation WHERE user_id = :owner AND id = ANY(:ids)""",
+                Map.of("ids", Ids.array(ids))).getResultList()) {
             Object[] row = (Object[]) r;
             headings.put((UUID) row[0], new Heading((String) row[1], (UUID) row[2]));
         }

@@ -249,11 +249,11 @@ public class Message extends PanacheEntityBase {
     public static Set<UUID> renewClaims(Collection<UUID> ids, Collection<UUID> tokens, Duration lease) {
         List<?> rows = getEntityManager().createNativeQuery("""
                 UPDATE message SET claimed_until = now() + make_interval(secs => :lease)
-                 WHERE id IN (:ids) AND claim_token IN (:tokens) AND status = 'pending'
+                 WHERE id = ANY(:ids) AND claim_token = ANY(:tokens) AND status = 'pending'
                 RETURNING id""")
                 .setParameter("lease", seconds(lease))
-                .setParameter("ids", ids)
-                .setParameter("tokens", tokens)
+                .setParameter("ids", Ids.array(ids))
+                .setParameter("tokens", Ids.array(tokens))
                 .getResultList();
         Set<UUID> held = new HashSet<>();
         for (Object id : rows) {

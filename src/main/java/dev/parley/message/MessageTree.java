@@ -62,8 +62,6 @@ public class MessageTree {
     public record Removal(int count, UUID newestLeft, Instant newestLeftAt) {
     }
 
-    private static final UUID NONE = new UUID(0, 0);
-
     @Inject
     OwnerSql owned;
 
@@ -94,10 +92,10 @@ public class MessageTree {
                            count(*) OVER (PARTITION BY m.conversation_id, m.parent_id) AS cnt
                       FROM message m
                      WHERE m.user_id = :owner
-                       AND (m.parent_id IN (:parents) OR (m.parent_id IS NULL AND m.conversation_id IN (:roots)))
+                       AND (m.parent_id = ANY(:parents) OR (m.parent_id IS NULL AND m.conversation_id = ANY(:roots)))
                 ) s
-                 WHERE s.id IN (:ids)""", Map.of("parents", orNone(parents), "roots", orNone(rootConversations),
-                "ids", ids)).getResultList();
+                 WHERE s.id = ANY(:ids)""", Map.of("parents", Ids.array(parents), "roots",
+                Ids.array(rootConversations), "ids", Ids.array(ids))).getResultList();
         Map<UUID, SiblingPosition> positions = new HashMap<>();
         for (Object r : rows) {
             Object[] row = (Object[]) r;
@@ -209,19 +207,16 @@ public class MessageTree {
         }
         List<?> rows = owned.query("""
                 WITH RECURSIVE path(id, parent_id, depth) AS (
-                    SELECT m.id, m.parent_id, 0 FROM message m WHERE m.id IN (:leaves) AND m.user_id = :owner
+                    SELECT m.id, m.parent_id, 0 FROM message m WHERE m.id = ANY(:leaves) AND m.user_id = :owner
                   UNION ALL
                     SELECT m.id, m.parent_id, p.depth + 1 FROM path p JOIN message m ON m.id = p.parent_id
                      WHERE m.user_id = :owner AND p.depth < :max
                 )
-                SELECT id FROM path WHERE id IN (:ids)""",
-                Map.of("leaves", leaves, "ids", messageIds, "max", MAX_DEPTH)).getResultList();
+                SELECT id FROM path WHERE id = ANY(:ids)""",
+                Map.of("leaves", Ids.array(leaves), "ids", Ids.array(messageIds), "max", MAX_DEPTH))
+                .getResultList();
         Set<UUID> on = new HashSet<>();
         rows.forEach(id -> on.add((UUID) id));
         return on;
-    }
-
-    private static Collection<UUID> orNone(Collection<UUID> ids) {
-        return ids.isEmpty() ? List.of(NONE) : new ArrayList<>(ids);
     }
 }
