@@ -5,7 +5,6 @@ import dev.parley.message.Message;
 import dev.parley.message.MessageSearch;
 import dev.parley.message.MessageTree;
 import dev.parley.message.MessageView;
-import dev.parley.message.SiblingPosition;
 import dev.parley.pagination.PageRequest;
 import dev.parley.pagination.Pager;
 import dev.parley.pagination.Position;
@@ -27,7 +26,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * conversation's tree and its conversation's title.
  */
 @ApplicationScoped
-// One transaction, though it only reads: a page of results is three or four statements, and outside
+// One transaction, though it only reads: a page of results is up to four statements (the matches,
+// the conversations' headings, the walk up from their leaves, and the count when there is a next
+// page; one when nothing matches), and outside
 // a transaction each would take a connection from the pool on its own, each likely set to another
 // user, so each paid the identity's set_config round trip and a transaction of its own (3.6
 // transactions per search in bench/run); in one transaction they share one connection and at most
@@ -63,23 +64,21 @@ public class SearchService {
     }
 
     /**
-     * The page's matches as results, with each message's place among its siblings, its
-     * conversation's title, and whether it is on that conversation's active path: three statements
-     * after the matches (positions, the conversations' headings, the walk up from their leaves),
-     * made only when there are some.
+     * The page's matches as results, with each message's conversation's title and whether it is on
+     * that conversation's active path: two statements after the matches (the conversations'
+     * headings, the walk up from their leaves), made only when there are some. Each match brings its
+     * place among its siblings itself.
      */
     private List<SearchHit> hits(List<MessageSearch.Match> matches) {
         if (matches.isEmpty()) {
             return List.of();
         }
-        List<MessageTree.Node> nodes = matches.stream().map(MessageSearch.Match::message)
-                .map(m -> new MessageTree.Node(m.id, m.conversationId, m.parentId)).toList();
-        List<UUID> conversations = nodes.stream().map(MessageTree.Node::conversationId).distinct().toList();
-        Map<UUID, SiblingPosition> positions = tree.positions(nodes);
+        List<Message> found = matches.stream().map(MessageSearch.Match::message).toList();
+        List<UUID> conversations = found.stream().map(m -> m.conversationId).distinct().toList();
         Map<UUID, Conversation.Heading> headings = Conversation.headings(conversations);
         List<UUID> leaves = headings.values().stream().map(Conversation.Heading::currentLeafId)
                 .filter(Objects::nonNull).toList();
-        Set<UUID> onActivePath = tree.onActivePaths(leaves, nodes.stream().map(MessageTree.Node::id).toList());
+        Set<UUID> onActivePath = tree.onActivePaths(leaves, found.stream().map(m -> m.id).toList());
         List<SearchHit> hits = new ArrayList<>(matches.size());
         for (MessageSearch.Match match : matches) {
             Message message = match.message();
@@ -89,7 +88,7 @@ public class SearchService {
                 // transaction sees what has committed before it began): its messages went with it.
                 continue;
             }
-            MessageView view = MessageView.of(message, positions.getOrDefault(message.id, SiblingPosition.ONLY));
+            MessageView view = MessageView.of(message, match.position());
             hits.add(new SearchHit(view, message.conversationId, heading.title(), match.snippet(), match.rank(),
                     onActivePath.contains(message.id)));
         }

@@ -11,6 +11,7 @@ import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -490,6 +491,23 @@ public class BranchTest {
         assertEquals(Boolean.FALSE, onPath.get(ids.indexOf(first[0])));
         List<Integer> counts = hits.path("results.message.sibling_count");
         assertEquals(List.of(2, 2), counts);
+        List<Integer> indexes = hits.path("results.message.sibling_index");
+        assertEquals(0, indexes.get(ids.indexOf(first[0])));
+        assertEquals(1, indexes.get(ids.indexOf(edit)));
+
+        // Replies (children, not roots) are numbered among their own siblings, as the siblings
+        // endpoint numbers them: a regenerated reply makes two.
+        as(alice).body(Map.of("conversation_id", cid, "regenerate", true)).post("/api/chat").then().statusCode(200);
+        List<Map<String, Object>> replies = as(alice).queryParam("q", "understand").get("/api/search").then()
+                .statusCode(200).extract().path("results.message");
+        assertTrue(replies.stream().anyMatch(m -> (Integer) m.get("sibling_count") == 2), replies.toString());
+        for (Map<String, Object> found : replies) {
+            List<Map<String, Object>> siblings = as(alice).get("/api/conversations/{c}/messages/{m}/siblings", cid,
+                    found.get("id")).then().statusCode(200).extract().path("results");
+            List<Object> order = siblings.stream().map(m -> m.get("id")).toList();
+            assertEquals(order.indexOf(found.get("id")), found.get("sibling_index"), found.toString());
+            assertEquals(order.size(), found.get("sibling_count"), found.toString());
+        }
     }
 
     @Test
