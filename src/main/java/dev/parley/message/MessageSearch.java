@@ -40,11 +40,8 @@ public class MessageSearch {
      * it: only the newest :candidates matches are ranked (ts_rank reads each one's whole vector, and
      * the top-N sort keeps no more than that many rows), and ts_headline runs on the page's rows only,
      * after the LIMIT, with at most two fragments of 10 to 30 words. Each row's place among its
-     * siblings comes with it, numbered as {@link MessageTree#positions} numbers them (created_at,
-     * then id), rather than from another statement: one round trip and one plan fewer per page. The
-     * siblings are read once per family (the hits' distinct parents; for roots, their conversation)
-     * through message_parent_idx or message_root_idx, so many hits among the same siblings cost no
-     * more than one (MATERIALIZED: inlined, the planner read a family again for every hit).
+     * siblings ({@link MessageTree#SIBLINGS}, as {@link MessageTree#positions} reads it) comes with
+     * it rather than from another statement: one round trip and one plan fewer per page.
      */
     static final String PAGE_SQL = """
             WITH query AS (SELECT websearch_to_tsquery('english', :q) AS q),
@@ -63,17 +60,7 @@ public class MessageSearch {
             families AS (
                 SELECT DISTINCT m.conversation_id, m.parent_id
                   FROM hits JOIN message m ON m.id = hits.id AND m.user_id = :owner),
-            siblings AS MATERIALIZED (
-                SELECT s.id, s.before, s.count
-                  FROM families f
-                 CROSS JOIN LATERAL (
-                       SELECT s.id, row_number() OVER (ORDER BY s.created_at, s.id) - 1 AS before,
-                              count(*) OVER () AS count
-                         FROM message s
-                        WHERE s.user_id = :owner
-                          AND (s.parent_id = f.parent_id
-                               OR (f.parent_id IS NULL AND s.parent_id IS NULL AND s.conversation_id = f.conversation_id))
-                       ) s)
+            """ + MessageTree.SIBLINGS + """
             SELECT m.id, m.conversation_id, m.role, m.content, m.status, m.parent_id, m.thread_id, m.endpoint,
                    m.model, CAST(m.tool_calls AS text), CAST(m.metadata AS text), m.created_at, m.updated_at,
                    m.user_id, hits.rank,

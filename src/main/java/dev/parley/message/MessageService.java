@@ -167,8 +167,7 @@ public class MessageService {
     /** Messages as the API shows them, with their place among their siblings. */
     @Transactional(Transactional.TxType.SUPPORTS)
     public List<MessageView> views(List<Message> messages) {
-        Map<UUID, SiblingPosition> positions = tree.positions(messages.stream()
-                .map(m -> new MessageTree.Node(m.id, m.conversationId, m.parentId)).toList());
+        Map<UUID, SiblingPosition> positions = tree.positions(messages.stream().map(m -> m.id).toList());
         return messages.stream()
                 .map(m -> MessageView.of(m, positions.getOrDefault(m.id, SiblingPosition.ONLY))).toList();
     }

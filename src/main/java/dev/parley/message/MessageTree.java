@@ -30,10 +30,6 @@ public class MessageTree {
     /** Far beyond any real conversation; only a guard. */
     static final int MAX_DEPTH = 1_000_000;
 
-    /** A message as the tree sees it. */
-    public record Node(UUID id, UUID conversationId, UUID parentId) {
-    }
-
     /** The chain from :leaf up to its root, with each message's distance from the leaf. */
     public static final String ANCESTORS = """
             WITH RECURSIVE path(id, parent_id, created_at, role, depth) AS (
@@ -66,36 +62,44 @@ public class MessageTree {
     OwnerSql owned;
 
     /**
-     * Where each message stands among its siblings (the messages sharing its parent; for a root, the
-     * conversation's other roots), oldest first.
+     * The siblings of each family named by a preceding CTE {@code families(conversation_id, parent_id)}
+     * (a family: the messages sharing a parent; for roots, a conversation's roots): each sibling's id,
+     * how many siblings come before it (by created_at, then id) and how many there are. Each family
+     * is read on its own through message_parent_idx, or message_root_idx for roots, and once
+     * (MATERIALIZED: inlined, the planner read a family again for every row joined to it). Not one
+     * window over all the families' rows: a generic plan of that, which cannot tell a user of
+     * 200 000 messages from one of 100, read every message of the user through message_search_idx
+     * to find them (23 ms for a page at the end of bench/run's long conversation, against 0.5 ms).
      */
-    public Map<UUID, SiblingPosition> positions(Collection<Node> nodes) {
-        if (nodes.isEmpty()) {
+    static final String SIBLINGS = """
+            siblings AS MATERIALIZED (
+                SELECT s.id, s.before, s.count
+                  FROM families f
+                 CROSS JOIN LATERAL (
+                       SELECT s.id, row_number() OVER (ORDER BY s.created_at, s.id) - 1 AS before,
+                              count(*) OVER () AS count
+                         FROM message s
+                        WHERE s.user_id = :owner
+                          AND (s.parent_id = f.parent_id
+                               OR (f.parent_id IS NULL AND s.parent_id IS NULL AND s.conversation_id = f.conversation_id))
+                       ) s)
+            """;
+
+    /**
+     * Where each of the caller's messages {@code ids} stands among its siblings (the messages sharing
+     * its parent; for a root, the conversation's other roots), oldest first.
+     */
+    public Map<UUID, SiblingPosition> positions(Collection<UUID> ids) {
+        if (ids.isEmpty()) {
             return Map.of();
         }
-        Set<UUID> parents = new HashSet<>();
-        Set<UUID> rootConversations = new HashSet<>();
-        Set<UUID> ids = new HashSet<>();
-        for (Node node : nodes) {
-            ids.add(node.id());
-            if (node.parentId() == null) {
-                rootConversations.add(node.conversationId());
-            } else {
-                parents.add(node.parentId());
-            }
-        }
         List<?> rows = owned.query("""
-                SELECT s.id, s.idx, s.cnt FROM (
-                    SELECT m.id,
-                           row_number() OVER (PARTITION BY m.conversation_id, m.parent_id
-                                              ORDER BY m.created_at, m.id) - 1 AS idx,
-                           count(*) OVER (PARTITION BY m.conversation_id, m.parent_id) AS cnt
-                      FROM message m
-                     WHERE m.user_id = :owner
-                       AND (m.parent_id = ANY(:parents) OR (m.parent_id IS NULL AND m.conversation_id = ANY(:roots)))
-                ) s
-                 WHERE s.id = ANY(:ids)""", Map.of("parents", Ids.array(parents), "roots",
-                Ids.array(rootConversations), "ids", Ids.array(ids))).getResultList();
+                WITH families AS (
+                    SELECT DISTINCT m.conversation_id, m.parent_id
+                      FROM message m WHERE m.id = ANY(:ids) AND m.user_id = :owner),
+                """ + SIBLINGS + """
+                SELECT id, before, count FROM siblings WHERE id = ANY(:ids)""",
+                Map.of("ids", Ids.array(ids))).getResultList();
         Map<UUID, SiblingPosition> positions = new HashMap<>();
         for (Object r : rows) {
             Object[] row = (Object[]) r;
@@ -146,7 +150,7 @@ public class MessageTree {
     public UUID newestLeafUnder(UUID cid, UUID root) {
         List<?> rows = owned.query(SUBTREE.formatted("", MAX_DEPTH) + """
                 SELECT s.id FROM sub s
-                 WHERE NOT EXISTS (SELECT 1 FROM message c WHERE c.parent_id = s.id)
+                 WHERE NOT EXISTS (SELECT 1 FROM message c WHERE c.parent_id = s.id AND c.user_id = :owner)
                  ORDER BY s.created_at DESC, s.id DESC LIMIT 1""", Map.of("cid", cid, "root", root)).getResultList();
         return rows.isEmpty() ? null : (UUID) rows.get(0);
     }

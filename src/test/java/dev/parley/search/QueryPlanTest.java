@@ -280,6 +280,38 @@ public class QueryPlanTest {
     }
 
     /**
+     * The sibling positions of a page that does not hold its whole conversation (page 2 of the
+     * 100 000-message tree, whose user has nothing else): each family of the page is read through
+     * message_parent_idx or message_root_idx, a few rows each, also in a generic plan. One window
+     * over all the page's families read, in a generic plan, every message of the user through
+     * message_search_idx (23 ms a page on bench/run's data).
+     */
+    @Test
+    void sibling_positions_read_each_family_through_its_index() throws SQLException {
+        String path = "/api/conversations/" + treeConversation + "/messages";
+        List<String> ids = new ArrayList<>();
+        String positions = only(CapturedStatements.during(() -> ids.addAll(as(treeUser).queryParam("page", 2)
+                .get(path).then().statusCode(200).body("results", hasSize(20)).extract().jsonPath()
+                .getList("results.id", String.class))), "row_number()");
+        String array = "{" + String.join(",", ids) + "}";
+        for (boolean generic : List.of(false, true)) {
+            JsonNode plan = explain(treeUser, positions, List.of(array, treeUser, treeUser, array), generic);
+            assertNoSeqScanOnMessage(plan);
+            assertTrue(!plan.toString().contains("message_search_idx"), plan.toPrettyString());
+            assertUsesIndex(plan, "message_parent_idx");
+            List<JsonNode> scans = new ArrayList<>();
+            collectScansOf(plan, "message", scans);
+            assertTrue(!scans.isEmpty(), plan.toPrettyString());
+            for (JsonNode scan : scans) {
+                long read = rows(scan) + scan.path("Rows Removed by Filter").asLong()
+                        + scan.path("Rows Removed by Index Recheck").asLong();
+                // The page's 20 rows, and for each its parent's children: two on the spine, one in a branch.
+                assertTrue(read <= 60, read + " rows read for a page of 20:\n" + plan.toPrettyString());
+            }
+        }
+    }
+
+    /**
      * Every search reads a GIN index's whole pending list; with the default 4 MB limit a table
      * that keeps receiving messages made searches three times slower (V7). Each GIN index must
      * keep its list short.
