@@ -299,15 +299,8 @@ public class QueryPlanTest {
             assertNoSeqScanOnMessage(plan);
             assertTrue(!plan.toString().contains("message_search_idx"), plan.toPrettyString());
             assertUsesIndex(plan, "message_parent_idx");
-            List<JsonNode> scans = new ArrayList<>();
-            collectScansOf(plan, "message", scans);
-            assertTrue(!scans.isEmpty(), plan.toPrettyString());
-            for (JsonNode scan : scans) {
-                long read = rows(scan) + scan.path("Rows Removed by Filter").asLong()
-                        + scan.path("Rows Removed by Index Recheck").asLong();
-                // The page's 20 rows, and for each its parent's children: two on the spine, one in a branch.
-                assertTrue(read <= 60, read + " rows read for a page of 20:\n" + plan.toPrettyString());
-            }
+            // The page's 20 rows, and for each its parent's children: two on the spine, one in a branch.
+            assertEachMessageScanReadsAtMost(plan, 60);
         }
     }
 
@@ -387,16 +380,7 @@ public class QueryPlanTest {
         for (boolean generic : List.of(false, true)) {
             JsonNode plan = explain(treeUser, rows, arguments, generic);
             assertUsesIndex(plan, "message_pk");
-            List<JsonNode> scans = new ArrayList<>();
-            collectScansOf(plan, "message", scans);
-            assertTrue(!scans.isEmpty(), plan.toPrettyString());
-            for (JsonNode scan : scans) {
-                // Counted with the rows a filter removed: what was read, not what was kept.
-                long read = rows(scan) + scan.path("Rows Removed by Filter").asLong()
-                        + scan.path("Rows Removed by Index Recheck").asLong();
-                assertTrue(read <= ids.size(), read + " rows read for a page of " + ids.size() + ":\n"
-                        + plan.toPrettyString());
-            }
+            assertEachMessageScanReadsAtMost(plan, ids.size());
         }
     }
 
@@ -500,6 +484,21 @@ public class QueryPlanTest {
                             END IF;
                         END $$""");
             }
+        }
+    }
+
+    /**
+     * The plan scans message, and no scan of it reads more than {@code limit} rows over all its
+     * loops, counted with the rows a filter removed: what was read, not what was kept.
+     */
+    private static void assertEachMessageScanReadsAtMost(JsonNode plan, long limit) {
+        List<JsonNode> scans = new ArrayList<>();
+        collectScansOf(plan, "message", scans);
+        assertTrue(!scans.isEmpty(), plan.toPrettyString());
+        for (JsonNode scan : scans) {
+            long read = rows(scan) + scan.path("Rows Removed by Filter").asLong()
+                    + scan.path("Rows Removed by Index Recheck").asLong();
+            assertTrue(read <= limit, read + " rows read, at most " + limit + " expected:\n" + plan.toPrettyString());
         }
     }
 
